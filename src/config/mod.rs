@@ -1,0 +1,3 @@
+//! The functionConfig: the SidecarInjector and ConfigMap forms, validated, turned into one `Injection`.
+pub mod schema;
+pub use schema::FieldError;

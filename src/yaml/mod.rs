@@ -1,0 +1,240 @@
+//! A YAML layer that keeps what it reads.
+//!
+//! Kubernetes reads manifests with YAML 1.1 rules (go-yaml v2): a plain `0644` is the integer 420, a plain `on`
+//! is `true`, `12:30` is 750. A generic serde round trip forgets whether a scalar was quoted, so it writes
+//! `'0644'` for `0644` and `on` for `"on"`, and kpt then writes that into the user's files. This layer keeps,
+//! for every scalar, the exact text and the style it was written in, plus tags, anchors, aliases and key order;
+//! it forgets only comments (the hosts restore them by item id, see the README) and layout (indentation, flow
+//! versus block collections), neither of which changes a value's meaning.
+//!
+//! Values the function creates are [`ScalarStyle::Auto`]: the emitter writes them plain only when no YAML 1.1
+//! or 1.2 reader could take them for anything but a string, and quotes them otherwise.
+
+mod emit;
+mod parse;
+mod scalar;
+
+pub use emit::{emit_document, emit_stream};
+pub use parse::{parse_stream, ParseError, MAX_DEPTH};
+pub use scalar::{plain_is_safe_string, resolve_core, resolve_yaml11, Resolved};
+
+/// One document of a stream.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Document {
+    pub root: Node,
+    /// The `%YAML` directive, if the document had one.
+    pub version: Option<(i32, i32)>,
+}
+
+/// A node of the tree. Aliases stay aliases: expanding them would turn a few bytes into gigabytes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Node {
+    Scalar(Scalar),
+    Sequence(Sequence),
+    Mapping(Mapping),
+    /// `*name`: refers to the node with that anchor earlier in the document.
+    Alias(String),
+}
+
+/// Tag and anchor: the properties any node may carry.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Props {
+    /// The anchor name, without `&`.
+    pub anchor: Option<String>,
+    /// The resolved tag as libyaml reports it (`tag:yaml.org,2002:str` for `!!str`, `!foo` for a local tag).
+    pub tag: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScalarStyle {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+    Folded,
+    /// Written by this function: a string, in whatever style keeps it a string for every reader.
+    Auto,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scalar {
+    /// The value after unescaping and line folding (for a plain scalar: its text).
+    pub value: String,
+    pub style: ScalarStyle,
+    pub props: Props,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Sequence {
+    pub items: Vec<Node>,
+    pub props: Props,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Mapping {
+    /// In the order read. Keys are unique (the parser rejects duplicate scalar keys).
+    pub entries: Vec<(Node, Node)>,
+    pub props: Props,
+}
+
+impl Scalar {
+    /// A string the function writes; quoted on output where a reader could misread it.
+    pub fn string(value: impl Into<String>) -> Scalar {
+        Scalar { value: value.into(), style: ScalarStyle::Auto, props: Props::default() }
+    }
+
+    /// True when this scalar means a string under the YAML 1.2 core schema (how kpt and kustomize read it).
+    pub fn is_string(&self) -> bool {
+        matches!(resolve_core(self), Resolved::Str)
+    }
+}
+
+impl Node {
+    /// A new string scalar (see [`Scalar::string`]).
+    pub fn string(value: impl Into<String>) -> Node {
+        Node::Scalar(Scalar::string(value))
+    }
+
+    /// An empty block mapping.
+    pub fn mapping() -> Node {
+        Node::Mapping(Mapping::default())
+    }
+
+    /// An empty sequence.
+    pub fn sequence() -> Node {
+        Node::Sequence(Sequence::default())
+    }
+
+    pub fn as_scalar(&self) -> Option<&Scalar> {
+        match self {
+            Node::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The value of a scalar that means a string (quoted, block, or plain text no reader takes for another type).
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Node::Scalar(s) if s.is_string() => Some(&s.value),
+            _ => None,
+        }
+    }
+
+    pub fn as_mapping(&self) -> Option<&Mapping> {
+        match self {
+            Node::Mapping(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_mapping_mut(&mut self) -> Option<&mut Mapping> {
+        match self {
+            Node::Mapping(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_sequence(&self) -> Option<&Sequence> {
+        match self {
+            Node::Sequence(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_sequence_mut(&mut self) -> Option<&mut Sequence> {
+        match self {
+            Node::Sequence(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// `m.get(key)` for a mapping node; `None` for anything else.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.as_mapping().and_then(|m| m.get(key))
+    }
+
+    /// What kind of node this is, for error messages: "a mapping", "a list", "the string \"x\"", ...
+    pub fn describe(&self) -> String {
+        match self {
+            Node::Mapping(_) => "a mapping".to_string(),
+            Node::Sequence(_) => "a list".to_string(),
+            Node::Alias(a) => format!("the alias *{a}"),
+            Node::Scalar(s) => match resolve_core(s) {
+                Resolved::Null => "null".to_string(),
+                Resolved::Bool(b) => format!("the boolean {b}"),
+                Resolved::Int(_) => format!("the integer {}", s.value),
+                Resolved::Float(_) => format!("the number {}", s.value),
+                Resolved::Str => format!("the string {:?}", s.value),
+            },
+        }
+    }
+
+    /// Equal in meaning: same structure, and scalars that read as the same value under both YAML 1.1 and the
+    /// 1.2 core schema, whatever their style. Used to tell whether an injected part is already present.
+    pub fn same_meaning(&self, other: &Node) -> bool {
+        match (self, other) {
+            (Node::Scalar(a), Node::Scalar(b)) => {
+                a.value == b.value
+                    && a.props.tag == b.props.tag
+                    && resolve_core(a) == resolve_core(b)
+                    && resolve_yaml11(a) == resolve_yaml11(b)
+            }
+            (Node::Sequence(a), Node::Sequence(b)) => {
+                a.items.len() == b.items.len() && a.items.iter().zip(&b.items).all(|(x, y)| x.same_meaning(y))
+            }
+            (Node::Mapping(a), Node::Mapping(b)) => {
+                a.entries.len() == b.entries.len()
+                    && a.entries.iter().all(|(k, v)| {
+                        b.entries.iter().any(|(k2, v2)| k.same_meaning(k2) && v.same_meaning(v2))
+                    })
+            }
+            (Node::Alias(a), Node::Alias(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Mapping {
+    /// The value under the string key `key`.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entries.iter().find(|(k, _)| key_is(k, key)).map(|(_, v)| v)
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
+        self.entries.iter_mut().find(|(k, _)| key_is(k, key)).map(|(_, v)| v)
+    }
+
+    /// Sets `key` to `value`, in place if the key exists, else appended at the end.
+    pub fn insert(&mut self, key: &str, value: Node) {
+        match self.get_mut(key) {
+            Some(slot) => *slot = value,
+            None => self.entries.push((Node::string(key), value)),
+        }
+    }
+
+    /// The value under `key`, created with `make` (appended at the end) when absent.
+    pub fn entry(&mut self, key: &str, make: impl FnOnce() -> Node) -> &mut Node {
+        let index = match self.entries.iter().position(|(k, _)| key_is(k, key)) {
+            Some(i) => i,
+            None => {
+                self.entries.push((Node::string(key), make()));
+                self.entries.len() - 1
+            }
+        };
+        &mut self.entries[index].1
+    }
+
+    pub fn remove(&mut self, key: &str) -> Option<Node> {
+        let index = self.entries.iter().position(|(k, _)| key_is(k, key))?;
+        Some(self.entries.remove(index).1)
+    }
+
+    /// The string keys, in order (non-string keys are skipped).
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().filter_map(|(k, _)| k.as_scalar().map(|s| s.value.as_str()))
+    }
+}
+
+fn key_is(node: &Node, key: &str) -> bool {
+    matches!(node, Node::Scalar(s) if s.value == key && s.is_string())
+}
