@@ -83,9 +83,12 @@ impl Scalar {
         Scalar { value: value.into(), style: ScalarStyle::Auto, props: Props::default() }
     }
 
-    /// True when this scalar means a string under the YAML 1.2 core schema (how kpt and kustomize read it).
+    /// True when a YAML 1.2 reader (kpt's and kustomize's) decodes this scalar into a string field as its text.
+    /// go-yaml v3 resolves a plain `2024-01-01` to a timestamp, yet a string field still gets the text; under
+    /// Kubernetes' YAML 1.1 reader it would become `2024-01-01T00:00:00Z`, which is why values the function
+    /// writes are re-quoted (see `ScalarStyle::Auto`).
     pub fn is_string(&self) -> bool {
-        matches!(resolve_core(self), Resolved::Str)
+        matches!(resolve_core(self), Resolved::Str | Resolved::Timestamp)
     }
 }
 
@@ -165,6 +168,10 @@ impl Node {
                 Resolved::Int(_) => format!("the integer {}", s.value),
                 Resolved::Float(_) => format!("the number {}", s.value),
                 Resolved::Str => format!("the string {:?}", s.value),
+                Resolved::Timestamp => format!("the timestamp {}", s.value),
+                Resolved::Merge => "the merge key <<".to_string(),
+                Resolved::Binary => "binary data".to_string(),
+                Resolved::Other(tag) => format!("a value tagged {tag}"),
             },
         }
     }

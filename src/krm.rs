@@ -1,0 +1,201 @@
+//! The KRM Functions Specification's envelope: a `ResourceList` in, the same `ResourceList` out with `results`.
+//!
+//! The envelope is kept as read: unknown top-level keys, the functionConfig, and every item come back as they
+//! were, apart from what the injection changes in the items.
+
+use crate::workload::ObjectRef;
+use crate::yaml::{emit_document, parse_stream, Document, Mapping, Node, Sequence};
+
+const API_VERSIONS: &[&str] = &["config.kubernetes.io/v1", "config.kubernetes.io/v1alpha1"];
+
+/// A parsed ResourceList.
+pub struct ResourceList {
+    root: Mapping,
+    version: Option<(i32, i32)>,
+}
+
+/// The input was not a ResourceList this function can read; nothing can be written back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError(pub String);
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl ResourceList {
+    pub fn read(input: &[u8]) -> Result<ResourceList, InputError> {
+        let mut docs = parse_stream(input).map_err(|e| InputError(format!("input is not valid YAML: {e}")))?;
+        if docs.len() != 1 {
+            return Err(InputError(format!(
+                "expected one ResourceList document on stdin, found {} documents (a plain stream of resources is read only in the legacy kustomize plugin mode)",
+                docs.len()
+            )));
+        }
+        let doc = docs.remove(0);
+        let root = match doc.root {
+            Node::Mapping(m) => m,
+            other => return Err(InputError(format!("expected a ResourceList, found {}", other.describe()))),
+        };
+        let kind = root.get("kind").and_then(Node::as_str).unwrap_or("");
+        let api_version = root.get("apiVersion").and_then(Node::as_str).unwrap_or("");
+        if kind != "ResourceList" || !API_VERSIONS.contains(&api_version) {
+            return Err(InputError(format!(
+                "expected kind ResourceList with apiVersion config.kubernetes.io/v1, found kind {kind:?} apiVersion {api_version:?}"
+            )));
+        }
+        match root.get("items") {
+            None | Some(Node::Sequence(_)) => {}
+            Some(n) if is_null(n) => {}
+            Some(other) => return Err(InputError(format!("items: expected a list, found {}", other.describe()))),
+        }
+        Ok(ResourceList { root, version: doc.version })
+    }
+
+    /// The functionConfig, unless absent or null.
+    pub fn function_config(&self) -> Option<&Node> {
+        self.root.get("functionConfig").filter(|n| !is_null(n))
+    }
+
+    /// The items, as a list that may be edited in place (created if the input had none).
+    pub fn items_mut(&mut self) -> &mut Vec<Node> {
+        let items = self.root.entry("items", Node::sequence);
+        if !matches!(items, Node::Sequence(_)) {
+            *items = Node::sequence();
+        }
+        match items {
+            Node::Sequence(seq) => &mut seq.items,
+            _ => unreachable!("made a sequence just above"),
+        }
+    }
+
+    /// Splits into the functionConfig (read-only) and the items (to edit).
+    pub fn config_and_items(&mut self) -> (Option<Node>, &mut Vec<Node>) {
+        let config = self.function_config().cloned();
+        (config, self.items_mut())
+    }
+
+    /// Writes the list with `results` set (left as read when there are none).
+    pub fn write(mut self, results: &[Finding]) -> String {
+        if !results.is_empty() {
+            let list = Sequence { items: results.iter().map(Finding::to_node).collect(), ..Default::default() };
+            self.root.insert("results", Node::Sequence(list));
+        }
+        emit_document(&Document { root: Node::Mapping(self.root), version: self.version })
+    }
+}
+
+fn is_null(node: &Node) -> bool {
+    matches!(node.as_scalar().map(crate::yaml::resolve_core), Some(crate::yaml::Resolved::Null))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// One entry of the ResourceList's `results`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub severity: Severity,
+    pub message: String,
+    /// The object the finding is about: a workload, or the functionConfig.
+    pub resource: Option<ObjectRef>,
+    /// The field path inside that object.
+    pub field: Option<String>,
+    /// The file the object came from, and its index there (from the host's path/index annotations).
+    pub file: Option<(String, Option<String>)>,
+}
+
+impl Finding {
+    pub fn new(severity: Severity, message: impl Into<String>) -> Finding {
+        Finding { severity, message: message.into(), resource: None, field: None, file: None }
+    }
+
+    /// About an item of the list: names it and the file it came from.
+    pub fn about(mut self, object: &Node) -> Finding {
+        self.resource = Some(ObjectRef::of(object));
+        self.file = file_of(object);
+        self
+    }
+
+    pub fn about_ref(mut self, object: &ObjectRef) -> Finding {
+        self.resource = Some(object.clone());
+        self
+    }
+
+    pub fn at(mut self, path: impl Into<String>) -> Finding {
+        self.field = Some(path.into());
+        self
+    }
+
+    fn to_node(&self) -> Node {
+        let mut m = Mapping::default();
+        m.insert("message", Node::string(&self.message));
+        m.insert("severity", Node::string(self.severity.as_str()));
+        if let Some(r) = &self.resource {
+            let mut rr = Mapping::default();
+            rr.insert("apiVersion", Node::string(&r.api_version));
+            rr.insert("kind", Node::string(&r.kind));
+            rr.insert("name", Node::string(&r.name));
+            if let Some(ns) = &r.namespace {
+                rr.insert("namespace", Node::string(ns));
+            }
+            m.insert("resourceRef", Node::Mapping(rr));
+        }
+        if let Some(path) = &self.field {
+            let mut f = Mapping::default();
+            f.insert("path", Node::string(path));
+            m.insert("field", Node::Mapping(f));
+        }
+        if let Some((path, index)) = &self.file {
+            let mut f = Mapping::default();
+            f.insert("path", Node::string(path));
+            if let Some(index) = index.as_ref().and_then(|i| i.parse::<i64>().ok()) {
+                f.insert("index", crate::yaml::Node::Scalar(crate::yaml::Scalar {
+                    value: index.to_string(),
+                    style: crate::yaml::ScalarStyle::Plain,
+                    props: Default::default(),
+                }));
+            }
+            m.insert("file", Node::Mapping(f));
+        }
+        Node::Mapping(m)
+    }
+
+    /// One line for stderr or a terminal.
+    pub fn line(&self) -> String {
+        let mut s = String::from(self.severity.as_str());
+        if let Some(r) = &self.resource {
+            s.push_str(&format!(" [{r}]"));
+        }
+        s.push_str(": ");
+        if let Some(path) = &self.field {
+            s.push_str(&format!("{path}: "));
+        }
+        s.push_str(&self.message);
+        s
+    }
+}
+
+/// The file an item came from, from the annotations kpt and kustomize set.
+fn file_of(object: &Node) -> Option<(String, Option<String>)> {
+    let annotations = object.get("metadata")?.get("annotations")?;
+    let text = |key: &str| annotations.get(key).and_then(Node::as_str).map(str::to_string);
+    let path = text("internal.config.kubernetes.io/path").or_else(|| text("config.kubernetes.io/path"))?;
+    let index = text("internal.config.kubernetes.io/index").or_else(|| text("config.kubernetes.io/index"));
+    Some((path, index))
+}

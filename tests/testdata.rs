@@ -1,0 +1,242 @@
+//! Runs every case under `testdata/cases/` through the library, the native binary and the `.wasm` under wasmtime.
+//!
+//! A case is a folder:
+//! - `input.yaml`: a ResourceList on stdin; or, with `plugin-config.yaml` beside it, the plain resource stream
+//!   of kustomize's legacy exec plugin mode (the config passed in `KUSTOMIZE_PLUGIN_CONFIG_STRING`);
+//! - `expected.yaml`: stdout, byte for byte; `expected.stderr`: stderr; `expected.exit`: the exit code (0 if absent).
+//!
+//! Besides the expected files, every case is checked for what must hold whatever the expected files say:
+//! output is deterministic; a successful output run again is unchanged (idempotent); every input item is still
+//! in the output with every value's meaning (under YAML 1.1 and 1.2) and key order; a failed run changes no item.
+//!
+//! `UPDATE_EXPECTED=1 cargo test --test testdata` rewrites the expected files from the library's output and
+//! still fails, so that every rewrite is reviewed in the diff.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use sidecar_injector::yaml::{parse_stream, resolve_core, resolve_yaml11, Node};
+
+struct Case {
+    name: String,
+    dir: PathBuf,
+    input: Vec<u8>,
+    plugin_config: Option<String>,
+}
+
+struct Expected {
+    stdout: Vec<u8>,
+    stderr: String,
+    exit: i32,
+}
+
+fn cases() -> Vec<Case> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/cases");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", root.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    assert!(!dirs.is_empty(), "no cases under {}", root.display());
+    dirs.into_iter()
+        .map(|dir| Case {
+            name: dir.file_name().unwrap().to_string_lossy().into_owned(),
+            input: std::fs::read(dir.join("input.yaml")).unwrap_or_else(|e| panic!("{}: input.yaml: {e}", dir.display())),
+            plugin_config: std::fs::read_to_string(dir.join("plugin-config.yaml")).ok(),
+            dir,
+        })
+        .collect()
+}
+
+fn expected(case: &Case) -> Expected {
+    Expected {
+        stdout: std::fs::read(case.dir.join("expected.yaml")).unwrap_or_default(),
+        stderr: std::fs::read_to_string(case.dir.join("expected.stderr")).unwrap_or_default(),
+        exit: std::fs::read_to_string(case.dir.join("expected.exit"))
+            .map(|s| s.trim().parse().expect("expected.exit holds an integer"))
+            .unwrap_or(0),
+    }
+}
+
+fn run_library(case: &Case, input: &[u8]) -> sidecar_injector::Output {
+    match &case.plugin_config {
+        Some(config) => sidecar_injector::process_stream(config.as_bytes(), input),
+        None => sidecar_injector::process(input),
+    }
+}
+
+fn env_for(case: &Case) -> Vec<(&str, &str)> {
+    match &case.plugin_config {
+        Some(config) => vec![("KUSTOMIZE_PLUGIN_CONFIG_STRING", config.as_str())],
+        None => vec![],
+    }
+}
+
+/// Compares one run with the expected files; returns a description of every difference.
+fn differences(case: &Case, how: &str, stdout: &[u8], stderr: &str, exit: i32) -> Vec<String> {
+    let want = expected(case);
+    let mut diffs = Vec::new();
+    if stdout != want.stdout.as_slice() {
+        diffs.push(format!(
+            "{}: {how}: stdout differs from expected.yaml\n--- expected\n{}\n--- actual\n{}",
+            case.name,
+            String::from_utf8_lossy(&want.stdout),
+            String::from_utf8_lossy(stdout)
+        ));
+    }
+    if stderr != want.stderr {
+        diffs.push(format!("{}: {how}: stderr differs\n--- expected\n{}--- actual\n{}", case.name, want.stderr, stderr));
+    }
+    if exit != want.exit {
+        diffs.push(format!("{}: {how}: exit code {exit}, expected {}", case.name, want.exit));
+    }
+    diffs
+}
+
+#[test]
+fn library_matches_expected_files() {
+    let update = std::env::var_os("UPDATE_EXPECTED").is_some();
+    let mut failures = Vec::new();
+    for case in cases() {
+        let out = run_library(&case, &case.input);
+        if update {
+            write_or_remove(&case.dir.join("expected.yaml"), &out.stdout);
+            write_or_remove(&case.dir.join("expected.stderr"), out.stderr.as_bytes());
+            let exit = if out.exit_code == 0 { Vec::new() } else { format!("{}\n", out.exit_code).into_bytes() };
+            write_or_remove(&case.dir.join("expected.exit"), &exit);
+            continue;
+        }
+        failures.extend(differences(&case, "library", &out.stdout, &out.stderr, out.exit_code));
+    }
+    assert!(!update, "UPDATE_EXPECTED: expected files rewritten; review the diff, then run again without it");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+fn write_or_remove(path: &Path, bytes: &[u8]) {
+    if bytes.is_empty() {
+        let _ = std::fs::remove_file(path);
+    } else {
+        std::fs::write(path, bytes).unwrap();
+    }
+}
+
+#[test]
+fn native_binary_matches_expected_files() {
+    let mut failures = Vec::new();
+    for case in cases() {
+        let out = common::run_native(&case.input, &env_for(&case), &[]);
+        failures.extend(differences(&case, "native binary", &out.stdout, &String::from_utf8_lossy(&out.stderr), out.code));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn wasm_module_matches_expected_files() {
+    let mut failures = Vec::new();
+    for case in cases() {
+        let out = common::run_wasm(&case.input, &env_for(&case), &[]);
+        failures.extend(differences(&case, "wasm under wasmtime", &out.stdout, &String::from_utf8_lossy(&out.stderr), out.code));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn every_case_is_deterministic_and_idempotent() {
+    for case in cases() {
+        let first = run_library(&case, &case.input);
+        let again = run_library(&case, &case.input);
+        assert_eq!(first, again, "{}: two runs on the same input differ", case.name);
+        if first.exit_code != 0 || first.stdout.is_empty() {
+            continue;
+        }
+        // The output of a ResourceList run is itself a ResourceList; a plugin run's output is a stream.
+        let second = run_library(&case, &first.stdout);
+        assert_eq!(second.exit_code, 0, "{}: running on its own output failed: {}", case.name, second.stderr);
+        assert_eq!(
+            items_text(&case, &second.stdout),
+            items_text(&case, &first.stdout),
+            "{}: running on its own output changed the items",
+            case.name
+        );
+    }
+}
+
+#[test]
+fn no_case_loses_anything_from_its_input() {
+    for case in cases() {
+        let out = run_library(&case, &case.input);
+        let Ok(input_items) = items(&case, &case.input) else { continue };
+        if out.stdout.is_empty() {
+            assert_ne!(out.exit_code, 0, "{}: empty output on success", case.name);
+            continue;
+        }
+        let output_items = items(&case, &out.stdout).expect("output parses");
+        assert_eq!(input_items.len(), output_items.len(), "{}: item count changed", case.name);
+        for (i, (before, after)) in input_items.iter().zip(&output_items).enumerate() {
+            if out.exit_code != 0 {
+                assert!(before == after, "{}: item {i} changed although the run failed", case.name);
+            }
+            if let Err(path) = contained(before, after, String::new()) {
+                panic!("{}: item {i}: {path} of the input is lost or changed in the output", case.name);
+            }
+        }
+    }
+}
+
+/// The items of a ResourceList, or the documents of a plugin stream.
+fn items(case: &Case, bytes: &[u8]) -> Result<Vec<Node>, String> {
+    let docs = parse_stream(bytes).map_err(|e| e.to_string())?;
+    if case.plugin_config.is_some() {
+        return Ok(docs.into_iter().map(|d| d.root).collect());
+    }
+    let [doc] = docs.as_slice() else { return Err("not one document".into()) };
+    Ok(doc.root.get("items").and_then(Node::as_sequence).map(|s| s.items.clone()).ok_or("no items")?)
+}
+
+fn items_text(case: &Case, bytes: &[u8]) -> String {
+    format!("{:?}", items(case, bytes))
+}
+
+/// Every value of `before` is in `after` with the same meaning; mapping keys keep their relative order; list
+/// entries of `before` appear in `after` in the same order (the injection only adds entries).
+fn contained(before: &Node, after: &Node, path: String) -> Result<(), String> {
+    match (before, after) {
+        (Node::Scalar(a), Node::Scalar(b)) => {
+            let same = a.value == b.value
+                && a.props == b.props
+                && resolve_core(a) == resolve_core(b)
+                && resolve_yaml11(a) == resolve_yaml11(b);
+            if same { Ok(()) } else { Err(format!("{path} ({:?} became {:?})", a.value, b.value)) }
+        }
+        (Node::Mapping(a), Node::Mapping(b)) => {
+            let mut last = 0;
+            for (k, v) in &a.entries {
+                let key = k.as_scalar().map(|s| s.value.clone()).unwrap_or_default();
+                let at = b.entries.iter().position(|(k2, _)| k2 == k).ok_or(format!("{path}.{key}"))?;
+                if at < last {
+                    return Err(format!("{path}.{key} (moved)"));
+                }
+                last = at;
+                contained(v, &b.entries[at].1, format!("{path}.{key}"))?;
+            }
+            Ok(())
+        }
+        (Node::Sequence(a), Node::Sequence(b)) => {
+            let mut j = 0;
+            for (i, item) in a.items.iter().enumerate() {
+                while j < b.items.len() && contained(item, &b.items[j], String::new()).is_err() {
+                    j += 1;
+                }
+                if j == b.items.len() {
+                    return Err(format!("{path}[{i}]"));
+                }
+                j += 1;
+            }
+            Ok(())
+        }
+        (a, b) if a == b => Ok(()),
+        _ => Err(path),
+    }
+}
