@@ -1,12 +1,21 @@
-//! STUB: being written (libyaml events -> tree).
-use super::Document;
+//! libyaml's events to a tree.
+//!
+//! libyaml (the C code go-yaml was ported from) does the scanning, so what is accepted and how scalars are
+//! unescaped and folded match what Kubernetes' reader does. The tree is built with an explicit stack: libyaml has
+//! no nesting limit, and 100,000 nested `[` must not overflow the (wasm) stack here or in a later recursive walk.
+use std::collections::{HashMap, HashSet};
 
-/// Deepest nesting accepted.
+use super::scalar::{resolve_core, resolve_yaml11};
+use super::{Document, Mapping, Node, Props, Scalar, ScalarStyle, Sequence};
+
+/// Deepest nesting of collections accepted.
 pub const MAX_DEPTH: usize = 256;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseError {
+    /// 1-based.
     pub line: usize,
+    /// 1-based.
     pub column: usize,
     pub message: String,
 }
@@ -17,6 +26,392 @@ impl std::fmt::Display for ParseError {
     }
 }
 
-pub fn parse_stream(_input: &[u8]) -> Result<Vec<Document>, ParseError> {
-    Err(ParseError { line: 0, column: 0, message: "not yet implemented".into() })
+impl std::error::Error for ParseError {}
+
+/// A position in the input, 1-based.
+#[derive(Clone, Copy, Debug)]
+struct Mark {
+    line: usize,
+    column: usize,
+}
+
+impl Mark {
+    fn error(self, message: impl Into<String>) -> ParseError {
+        ParseError { line: self.line, column: self.column, message: message.into() }
+    }
+}
+
+/// libyaml's events, copied out of its buffers.
+enum Event {
+    StreamStart,
+    StreamEnd,
+    DocumentStart { version: Option<(i32, i32)> },
+    DocumentEnd,
+    Alias(String),
+    Scalar(Scalar),
+    SequenceStart(Props),
+    SequenceEnd,
+    MappingStart(Props),
+    MappingEnd,
+}
+
+/// The only unsafe code of the YAML layer: driving libyaml's parser and copying each event into owned data.
+mod libyaml {
+    use std::ffi::{c_char, CStr};
+    use std::mem::MaybeUninit;
+
+    use unsafe_libyaml as unsafe_sys;
+
+    use super::{Event, Mark, ParseError, Props, Scalar, ScalarStyle};
+
+    pub(super) struct EventReader<'input> {
+        /// Boxed because libyaml keeps a pointer to the parser inside itself (its string read handler's data),
+        /// so it must not move once the input is set.
+        parser: Box<MaybeUninit<unsafe_sys::yaml_parser_t>>,
+        input: &'input [u8],
+        failed: bool,
+    }
+
+    impl<'input> EventReader<'input> {
+        pub(super) fn new(input: &'input [u8]) -> EventReader<'input> {
+            let mut parser = Box::new(MaybeUninit::<unsafe_sys::yaml_parser_t>::uninit());
+            // SAFETY: initialize zeroes and sets up the parser in place (it cannot fail other than by aborting on
+            // allocation failure). The input slice outlives the parser: both live in `self`, and Drop deletes the
+            // parser before the borrow ends.
+            unsafe {
+                let p = parser.as_mut_ptr();
+                let _ = unsafe_sys::yaml_parser_initialize(p);
+                unsafe_sys::yaml_parser_set_input_string(p, input.as_ptr(), input.len() as u64);
+            }
+            EventReader { parser, input, failed: false }
+        }
+
+        pub(super) fn next(&mut self) -> Result<(Event, Mark), ParseError> {
+            if self.failed {
+                return Err(ParseError { line: 0, column: 0, message: "the parser already failed".into() });
+            }
+            let mut event = MaybeUninit::<unsafe_sys::yaml_event_t>::uninit();
+            // SAFETY: the parser was initialized in `new`. On success libyaml fills `event`, which is converted
+            // (copying every string) and then deleted exactly once; on failure it leaves nothing allocated in it.
+            unsafe {
+                let p = self.parser.as_mut_ptr();
+                if unsafe_sys::yaml_parser_parse(p, event.as_mut_ptr()).fail {
+                    self.failed = true;
+                    return Err(self.error());
+                }
+                let event = event.as_mut_ptr();
+                let mark = (*event).start_mark;
+                let converted = convert(&*event);
+                unsafe_sys::yaml_event_delete(event);
+                let mark = Mark { line: mark.line as usize + 1, column: mark.column as usize + 1 };
+                converted.map(|e| (e, mark)).map_err(|m| mark.error(m))
+            }
+        }
+
+        /// libyaml's problem and context, at the problem's position.
+        unsafe fn error(&self) -> ParseError {
+            let p = &*self.parser.as_ptr();
+            let problem = text(p.problem).unwrap_or_else(|| "unknown error".into());
+            if p.error == unsafe_sys::YAML_READER_ERROR {
+                // Reader errors (bad UTF-8, control characters) carry a byte offset instead of a mark.
+                let offset = (p.problem_offset as usize).min(self.input.len());
+                let (line, column) = line_column(&self.input[..offset]);
+                let message = if p.problem_value >= 0 {
+                    format!("{problem} (#x{:X} at byte {offset})", p.problem_value)
+                } else {
+                    format!("{problem} (at byte {offset})")
+                };
+                return ParseError { line, column, message };
+            }
+            let mark = p.problem_mark;
+            let mut message = problem;
+            if let Some(context) = text(p.context) {
+                let c = p.context_mark;
+                message = format!("{message} ({context} at line {}, column {})", c.line + 1, c.column + 1);
+            }
+            ParseError { line: mark.line as usize + 1, column: mark.column as usize + 1, message }
+        }
+    }
+
+    impl Drop for EventReader<'_> {
+        fn drop(&mut self) {
+            // SAFETY: initialized in `new`; delete frees the parser's buffers, tokens and tag directives.
+            unsafe { unsafe_sys::yaml_parser_delete(self.parser.as_mut_ptr()) }
+        }
+    }
+
+    fn line_column(before: &[u8]) -> (usize, usize) {
+        let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+        // Count characters, not bytes: skip UTF-8 continuation bytes.
+        let column = before[line_start..].iter().filter(|b| (**b & 0xC0) != 0x80).count() + 1;
+        (line, column)
+    }
+
+    unsafe fn text(s: *const c_char) -> Option<String> {
+        (!s.is_null()).then(|| CStr::from_ptr(s).to_string_lossy().into_owned())
+    }
+
+    unsafe fn owned(s: *const u8, what: &str) -> Result<Option<String>, String> {
+        if s.is_null() {
+            return Ok(None);
+        }
+        let bytes = CStr::from_ptr(s.cast::<c_char>()).to_bytes();
+        String::from_utf8(bytes.to_vec()).map(Some).map_err(|_| format!("{what} is not valid UTF-8"))
+    }
+
+    unsafe fn props(anchor: *const u8, tag: *const u8) -> Result<Props, String> {
+        Ok(Props { anchor: owned(anchor, "an anchor")?, tag: owned(tag, "a tag")? })
+    }
+
+    unsafe fn convert(e: &unsafe_sys::yaml_event_t) -> Result<Event, String> {
+        Ok(match e.type_ {
+            unsafe_sys::YAML_STREAM_START_EVENT => Event::StreamStart,
+            unsafe_sys::YAML_STREAM_END_EVENT => Event::StreamEnd,
+            unsafe_sys::YAML_DOCUMENT_START_EVENT => {
+                let v = e.data.document_start.version_directive;
+                Event::DocumentStart { version: (!v.is_null()).then(|| ((*v).major, (*v).minor)) }
+            }
+            unsafe_sys::YAML_DOCUMENT_END_EVENT => Event::DocumentEnd,
+            unsafe_sys::YAML_ALIAS_EVENT => Event::Alias(owned(e.data.alias.anchor, "an alias")?.unwrap_or_default()),
+            unsafe_sys::YAML_SCALAR_EVENT => {
+                let s = e.data.scalar;
+                let bytes =
+                    if s.value.is_null() { &[][..] } else { std::slice::from_raw_parts(s.value, s.length as usize) };
+                let value = String::from_utf8(bytes.to_vec()).map_err(|_| "a scalar is not valid UTF-8")?;
+                let style = match s.style {
+                    unsafe_sys::YAML_SINGLE_QUOTED_SCALAR_STYLE => ScalarStyle::SingleQuoted,
+                    unsafe_sys::YAML_DOUBLE_QUOTED_SCALAR_STYLE => ScalarStyle::DoubleQuoted,
+                    unsafe_sys::YAML_LITERAL_SCALAR_STYLE => ScalarStyle::Literal,
+                    unsafe_sys::YAML_FOLDED_SCALAR_STYLE => ScalarStyle::Folded,
+                    _ => ScalarStyle::Plain,
+                };
+                Event::Scalar(Scalar { value, style, props: props(s.anchor, s.tag)? })
+            }
+            unsafe_sys::YAML_SEQUENCE_START_EVENT => {
+                let s = e.data.sequence_start;
+                Event::SequenceStart(props(s.anchor, s.tag)?)
+            }
+            unsafe_sys::YAML_SEQUENCE_END_EVENT => Event::SequenceEnd,
+            unsafe_sys::YAML_MAPPING_START_EVENT => {
+                let m = e.data.mapping_start;
+                Event::MappingStart(props(m.anchor, m.tag)?)
+            }
+            unsafe_sys::YAML_MAPPING_END_EVENT => Event::MappingEnd,
+            _ => return Err("unexpected event from libyaml".into()),
+        })
+    }
+}
+
+/// A collection being built.
+enum Frame {
+    Sequence(Sequence),
+    Mapping {
+        mapping: Mapping,
+        /// The key read, waiting for its value.
+        key: Option<Node>,
+        /// Entry indexes by key text, to find duplicates without comparing every pair.
+        scalar_keys: HashMap<String, Vec<usize>>,
+        alias_keys: HashSet<String>,
+    },
+}
+
+/// Parses a stream of YAML documents. An empty stream (or one of comments only) is zero documents.
+pub fn parse_stream(input: &[u8]) -> Result<Vec<Document>, ParseError> {
+    let mut reader = libyaml::EventReader::new(input);
+    let mut docs = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut root: Option<Node> = None;
+    let mut version = None;
+    loop {
+        let (event, mark) = reader.next()?;
+        let done = match event {
+            Event::StreamStart => None,
+            Event::StreamEnd => break,
+            Event::DocumentStart { version: v } => {
+                version = v;
+                None
+            }
+            Event::DocumentEnd => {
+                let root = root.take().ok_or_else(|| mark.error("a document without content"))?;
+                docs.push(Document { root, version: version.take() });
+                None
+            }
+            Event::Alias(name) => Some(Node::Alias(name)),
+            Event::Scalar(s) => Some(Node::Scalar(s)),
+            Event::SequenceStart(props) => {
+                open(&stack, mark, "a list")?;
+                stack.push(Frame::Sequence(Sequence { items: Vec::new(), props }));
+                None
+            }
+            Event::MappingStart(props) => {
+                open(&stack, mark, "a mapping")?;
+                stack.push(Frame::Mapping {
+                    mapping: Mapping { entries: Vec::new(), props },
+                    key: None,
+                    scalar_keys: HashMap::new(),
+                    alias_keys: HashSet::new(),
+                });
+                None
+            }
+            Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
+                Some(Frame::Sequence(s)) => Some(Node::Sequence(s)),
+                Some(Frame::Mapping { mapping, key: None, .. }) => Some(Node::Mapping(mapping)),
+                _ => return Err(mark.error("unbalanced events from libyaml")),
+            },
+        };
+        if let Some(node) = done {
+            attach(&mut stack, &mut root, node, mark)?;
+        }
+    }
+    if !stack.is_empty() || root.is_some() {
+        return Err(ParseError { line: 0, column: 0, message: "the stream ended inside a document".into() });
+    }
+    Ok(docs)
+}
+
+/// Checks that a collection may start here: not too deep, and not as a mapping key.
+fn open(stack: &[Frame], mark: Mark, what: &str) -> Result<(), ParseError> {
+    if stack.len() >= MAX_DEPTH {
+        return Err(mark.error(format!("nesting depth exceeds the limit of {MAX_DEPTH} levels")));
+    }
+    if let Some(Frame::Mapping { key: None, .. }) = stack.last() {
+        return Err(mark.error(format!("{what} as a mapping key is not supported")));
+    }
+    Ok(())
+}
+
+fn attach(stack: &mut [Frame], root: &mut Option<Node>, node: Node, mark: Mark) -> Result<(), ParseError> {
+    match stack.last_mut() {
+        None => *root = Some(node),
+        Some(Frame::Sequence(s)) => s.items.push(node),
+        Some(Frame::Mapping { mapping, key, scalar_keys, alias_keys }) => match key.take() {
+            Some(k) => mapping.entries.push((k, node)),
+            None => {
+                check_new_key(mapping, scalar_keys, alias_keys, &node, mark)?;
+                *key = Some(node);
+            }
+        },
+    }
+    Ok(())
+}
+
+/// Rejects a key equal to an earlier one: the same text and tag, meaning the same to either reader (`a` and `"a"`
+/// are the same key; so are `y` and `"y"`, for go-yaml v3; `1` and `"1"` are not).
+fn check_new_key(
+    mapping: &Mapping,
+    scalar_keys: &mut HashMap<String, Vec<usize>>,
+    alias_keys: &mut HashSet<String>,
+    key: &Node,
+    mark: Mark,
+) -> Result<(), ParseError> {
+    let duplicate = |text: &str| mark.error(format!("duplicate key {text:?}"));
+    match key {
+        Node::Scalar(s) => {
+            let index = mapping.entries.len();
+            let earlier = scalar_keys.entry(s.value.clone()).or_default();
+            let same = earlier.iter().any(|&i| match mapping.entries.get(i) {
+                Some((Node::Scalar(e), _)) => {
+                    e.props.tag == s.props.tag
+                        && (resolve_core(e) == resolve_core(s) || resolve_yaml11(e) == resolve_yaml11(s))
+                }
+                _ => false,
+            });
+            if same {
+                return Err(duplicate(&s.value));
+            }
+            earlier.push(index);
+        }
+        Node::Alias(name) => {
+            if !alias_keys.insert(name.clone()) {
+                return Err(duplicate(&format!("*{name}")));
+            }
+        }
+        Node::Mapping(_) | Node::Sequence(_) => {
+            let what = if matches!(key, Node::Mapping(_)) { "a mapping" } else { "a list" };
+            return Err(mark.error(format!("{what} as a mapping key is not supported")));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(input: &str) -> Node {
+        let mut docs = parse_stream(input.as_bytes()).expect("parses");
+        assert_eq!(docs.len(), 1);
+        docs.remove(0).root
+    }
+
+    #[test]
+    fn styles_tags_anchors_aliases() {
+        let root = one("a: &x 0644\nb: \"0644\"\nc: !!str 0644\nd: *x\ne: ! on\nf: !local x\ng: |\n  lit\n");
+        let m = root.as_mapping().expect("mapping");
+        let s = |k: &str| m.get(k).and_then(Node::as_scalar).cloned().expect(k);
+        assert_eq!(s("a").style, ScalarStyle::Plain);
+        assert_eq!(s("a").props.anchor.as_deref(), Some("x"));
+        assert_eq!(s("b").style, ScalarStyle::DoubleQuoted);
+        assert_eq!(s("c").props.tag.as_deref(), Some("tag:yaml.org,2002:str"));
+        assert_eq!(m.get("d"), Some(&Node::Alias("x".into())));
+        assert_eq!(s("e").props.tag.as_deref(), Some("!"));
+        assert_eq!(s("f").props.tag.as_deref(), Some("!local"));
+        assert_eq!(s("g").value, "lit\n");
+        assert_eq!(s("g").style, ScalarStyle::Literal);
+    }
+
+    #[test]
+    fn documents_and_versions() {
+        assert!(parse_stream(b"").expect("empty").is_empty());
+        assert!(parse_stream(b"# only a comment\n").expect("comment").is_empty());
+        let docs = parse_stream(b"%YAML 1.1\n---\na: 1\n...\n---\nb\n").expect("two");
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[0].version, Some((1, 1)));
+        assert_eq!(docs[1].version, None);
+        let docs = parse_stream(b"---\n").expect("empty doc");
+        assert_eq!(
+            docs[0].root,
+            Node::Scalar(Scalar { value: String::new(), style: ScalarStyle::Plain, props: Props::default() })
+        );
+    }
+
+    #[test]
+    fn duplicate_keys() {
+        let e = parse_stream(b"a: 1\nb: 2\n'a': 3\n").expect_err("duplicate");
+        assert_eq!((e.line, e.message.as_str()), (3, "duplicate key \"a\""));
+        // Same text, different meaning: not duplicates.
+        assert!(parse_stream(b"1: a\n\"1\": b\nx: {y: 1, \"y\": 2}\n").is_err(), "the same string to go-yaml v3");
+        assert!(parse_stream(b"1: a\n\"1\": b\n").is_ok());
+        assert!(parse_stream(b"? *a\n: 1\n").is_ok());
+    }
+
+    #[test]
+    fn collection_keys_are_refused() {
+        let e = parse_stream(b"a: 1\n? {x: 1}\n: 2\n").expect_err("mapping key");
+        assert_eq!(e.line, 2);
+        assert!(e.message.contains("mapping as a mapping key"), "{e}");
+        let e = parse_stream(b"[a]: 1\n").expect_err("list key");
+        assert!(e.message.contains("list as a mapping key"), "{e}");
+    }
+
+    #[test]
+    fn depth_limit() {
+        let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(parse_stream(ok.as_bytes()).is_ok());
+        let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        let e = parse_stream(deep.as_bytes()).expect_err("too deep");
+        assert!(e.message.contains("depth"), "{e}");
+        assert_eq!((e.line, e.column), (1, MAX_DEPTH + 1));
+    }
+
+    #[test]
+    fn libyaml_errors_have_positions() {
+        let e = parse_stream(b"a: 1\nb: \"open\n").expect_err("unclosed quote");
+        assert!(e.line >= 2 && e.message.contains("quoted scalar"), "{e}");
+        let e = parse_stream(b"a: 1\nb: \xff\n").expect_err("bad utf-8");
+        assert_eq!(e.line, 2, "{e}");
+        let e = parse_stream(b"a: 1\n\nb: x\x00y\n").expect_err("NUL");
+        assert_eq!(e.line, 3, "{e}");
+    }
 }
