@@ -37,9 +37,7 @@ fn run() -> anyhow::Result<Output> {
     let config = match std::env::var("KUSTOMIZE_PLUGIN_CONFIG_STRING") {
         Ok(text) if !text.trim().is_empty() => Some(text.into_bytes()),
         _ => match &arg {
-            Some(path) => Some(std::fs::read(path).map_err(|e| {
-                anyhow::anyhow!("cannot read the plugin config {}: {e} (under a wasm runtime, pass it in KUSTOMIZE_PLUGIN_CONFIG_STRING)", path.to_string_lossy())
-            })?),
+            Some(path) => Some(read_config_file(path)?),
             None => None,
         },
     };
@@ -47,4 +45,18 @@ fn run() -> anyhow::Result<Output> {
         Some(config) => process_stream(&config, &input),
         None => process(&input),
     })
+}
+
+#[cfg(not(target_os = "wasi"))]
+fn read_config_file(path: &std::ffi::OsStr) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read the plugin config {}: {e}", path.to_string_lossy()))
+}
+
+/// The module is given no directory to read: its only inputs are stdin and the environment.
+#[cfg(target_os = "wasi")]
+fn read_config_file(path: &std::ffi::OsStr) -> anyhow::Result<Vec<u8>> {
+    anyhow::bail!(
+        "the wasm module reads no files (asked for {}); pass the plugin config in KUSTOMIZE_PLUGIN_CONFIG_STRING",
+        path.to_string_lossy()
+    )
 }

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Builds the release artifacts into dist/:
+#   dist/sidecar-injector        native binary (kustomize/kpt exec, Argo CD image)
+#   dist/sidecar-injector.wasm   WASI preview-1 command module (wasmtime run, kustomize exec of a runtime)
+#
+# Usage: ./build.sh [build|demo|help]
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+BIN=sidecar-injector
+WASM_TARGET=wasm32-wasip1
+TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+DIST=dist
+NATIVE_OUT="$TARGET_DIR/release/$BIN"
+WASM_OUT="$TARGET_DIR/$WASM_TARGET/release/$BIN.wasm"
+# The README names testdata/demo/; examples/demo/ was the first plan. Whichever exists.
+DEMO_INPUTS=(testdata/demo/resource-list.yaml examples/demo/resource-list.yaml)
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+size_line() { # path
+    local bytes gz
+    bytes=$(stat -c %s "$1")
+    gz=$(gzip -9c <"$1" | wc -c)
+    printf '%-28s %9d bytes (%s), %9d gzipped\n' "$1" "$bytes" "$(numfmt --to=iec "$bytes")" "$gz"
+}
+
+ensure_wasm_target() {
+    if command -v rustup >/dev/null; then
+        if ! rustup target list --installed | grep -qx "$WASM_TARGET"; then
+            log "installing rustup target $WASM_TARGET"
+            rustup target add "$WASM_TARGET"
+        fi
+    elif [[ ! -d "$(rustc --print sysroot)/lib/rustlib/$WASM_TARGET" ]]; then
+        # Without rustup there is no way to add a target's std here; say what is missing.
+        echo "error: no rustup, and the toolchain has no $WASM_TARGET std" >&2
+        exit 1
+    fi
+}
+
+build_native() {
+    log "cargo build --release (native)"
+    cargo build --release --bin "$BIN"
+    mkdir -p "$DIST"
+    cp -f "$NATIVE_OUT" "$DIST/$BIN"
+}
+
+build_wasm() {
+    ensure_wasm_target
+    log "cargo build --release --target $WASM_TARGET"
+    cargo build --release --target "$WASM_TARGET" --bin "$BIN"
+    mkdir -p "$DIST"
+    cp -f "$WASM_OUT" "$DIST/$BIN.wasm"
+    maybe_wasm_opt "$DIST/$BIN.wasm"
+}
+
+# wasm-opt is optional (Debian: binaryen). Its output ships only if it is smaller; a failure leaves
+# rustc's module in place, since the build must not depend on a tool CI does not have.
+maybe_wasm_opt() { # module
+    local module=$1 tmp before after
+    if ! command -v wasm-opt >/dev/null; then
+        log "wasm-opt not on PATH (apt-get install binaryen): keeping rustc's module"
+        return 0
+    fi
+    tmp="$module.opt.tmp"
+    # rustc's wasm32-wasip1 emits these post-MVP features by default; older binaryen rejects the
+    # module unless they are enabled explicitly.
+    if wasm-opt -Os --strip-debug --strip-producers \
+        --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+        --enable-nontrapping-float-to-int --enable-multivalue --enable-reference-types \
+        "$module" -o "$tmp"; then
+        before=$(stat -c %s "$module")
+        after=$(stat -c %s "$tmp")
+        if ((after < before)); then
+            mv -f "$tmp" "$module"
+            log "wasm-opt -Os: $before -> $after bytes, kept"
+        else
+            rm -f "$tmp"
+            log "wasm-opt -Os: $before -> $after bytes, not smaller, discarded"
+        fi
+    else
+        rm -f "$tmp"
+        log "wasm-opt failed: keeping rustc's module"
+    fi
+}
+
+print_sizes() {
+    echo "artifacts:"
+    size_line "$DIST/$BIN"
+    size_line "$DIST/$BIN.wasm"
+}
+
+usage() {
+    cat <<EOF
+usage: $0 [command]
+  build   (default) release native binary and wasm32-wasip1 module into $DIST/, print sizes
+  demo    build, then run the native binary on ${DEMO_INPUTS[0]} and print its output
+  help    this text
+EOF
+}
+
+case "${1:-build}" in
+build)
+    build_native
+    build_wasm
+    print_sizes
+    ;;
+demo)
+    demo_input=
+    for f in "${DEMO_INPUTS[@]}"; do
+        if [[ -f "$f" ]]; then demo_input=$f && break; fi
+    done
+    if [[ -z "$demo_input" ]]; then
+        echo "error: no demo input (looked for ${DEMO_INPUTS[*]})" >&2
+        exit 1
+    fi
+    build_native
+    build_wasm
+    print_sizes
+    log "$DIST/$BIN < $demo_input"
+    status=0
+    "$DIST/$BIN" <"$demo_input" || status=$?
+    log "exit code $status"
+    exit "$status"
+    ;;
+help | -h | --help)
+    usage
+    ;;
+*)
+    usage >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,165 @@
+//! End to end with the real `kpt`: `fn render --allow-exec` on a Kptfile pipeline, and `fn eval --exec` with
+//! `--fn-config` and with `-- key=value`, on a package with comments. Checks the package files afterwards
+//! (comments kept, sidecar present, nothing else changed) and the `--results-dir` output.
+//! Where `kpt` was not on PATH when the tests were built, every test here is ignored with that reason, so the
+//! test runner reports it as skipped.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sidecar_injector::yaml::{parse_stream, Node};
+
+const PACKAGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/kpt/package");
+
+/// A fresh copy of the test package in a temporary directory, with a Kptfile whose pipeline runs `exec`.
+fn package(test: &str, mutator: Option<&str>) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sidecar-injector-kpt-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for file in ["deploy.yaml", "injector.yaml"] {
+        std::fs::copy(Path::new(PACKAGE).join(file), dir.join(file)).unwrap();
+    }
+    let pipeline = match mutator {
+        Some(m) => format!("pipeline:\n  mutators:\n{m}"),
+        None => String::new(),
+    };
+    std::fs::write(
+        dir.join("Kptfile"),
+        format!(
+            "apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata:\n  name: {test}\n  annotations:\n    config.kubernetes.io/local-config: \"true\"\n{pipeline}"
+        ),
+    )
+    .unwrap();
+    dir
+}
+
+fn kpt(args: &[&str]) -> (bool, String) {
+    let out = Command::new("kpt").args(args).output().expect("kpt runs");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
+}
+
+/// `kpt fn eval DIR --exec <the binary> --results-dir DIR/results ARGS...`.
+fn eval(dir: &Path, args: &[&str]) -> (bool, String) {
+    let binary = binary();
+    let results = dir.join("results");
+    let mut all = vec!["fn", "eval", dir.to_str().unwrap(), "--exec", &binary, "--results-dir", results.to_str().unwrap()];
+    all.extend_from_slice(args);
+    kpt(&all)
+}
+
+fn binary() -> String {
+    common::native_binary_path().to_string_lossy().into_owned()
+}
+
+/// The deploy.yaml documents, parsed.
+fn documents(dir: &Path) -> Vec<Node> {
+    let text = std::fs::read(dir.join("deploy.yaml")).unwrap();
+    parse_stream(&text).unwrap().into_iter().map(|d| d.root).collect()
+}
+
+/// The package file after the run equals the original plus exactly the injected container: every comment
+/// line of the original is still there, and removing the sidecar gives back the original tree.
+fn assert_only_sidecar_added(dir: &Path, sidecar: &str, list: &str) {
+    let before_text = std::fs::read_to_string(Path::new(PACKAGE).join("deploy.yaml")).unwrap();
+    let after_text = std::fs::read_to_string(dir.join("deploy.yaml")).unwrap();
+    for line in before_text.lines().filter(|l| l.contains('#')) {
+        let comment = &line[line.find('#').unwrap()..];
+        assert!(after_text.contains(comment), "comment {comment:?} lost:\n{after_text}");
+    }
+    let before = parse_stream(before_text.as_bytes()).unwrap();
+    let mut after = documents(dir);
+    assert_eq!(before.len(), after.len());
+    // Take the sidecar out again; what is left must be the original, value for value.
+    let pod = after[0]
+        .as_mapping_mut()
+        .and_then(|m| m.get_mut("spec"))
+        .and_then(|n| n.as_mapping_mut())
+        .and_then(|m| m.get_mut("template"))
+        .and_then(|n| n.as_mapping_mut())
+        .and_then(|m| m.get_mut("spec"))
+        .and_then(|n| n.as_mapping_mut())
+        .expect("pod spec");
+    let entries = pod.get_mut(list).and_then(|n| n.as_sequence_mut()).expect("sidecar list");
+    let at = entries.items.iter().position(|c| c.get("name").and_then(Node::as_str) == Some(sidecar));
+    entries.items.remove(at.unwrap_or_else(|| panic!("sidecar {sidecar} not in {list}:\n{after_text}")));
+    if entries.items.is_empty() {
+        pod.remove(list);
+    }
+    for (b, a) in before.iter().zip(&after) {
+        assert!(b.root.same_meaning(a), "something besides the sidecar changed:\n{after_text}");
+    }
+}
+
+#[test]
+#[cfg_attr(not(host_kpt), ignore = "kpt is not on PATH")]
+fn render_runs_the_kptfile_pipeline_and_keeps_comments() {
+    let mutator = format!("  - exec: {}\n    configPath: injector.yaml\n", binary());
+    let dir = package("render", Some(&mutator));
+    let results = dir.join("results");
+    let (ok, log) = kpt(&["fn", "render", dir.to_str().unwrap(), "--allow-exec", "--results-dir", results.to_str().unwrap()]);
+    assert!(ok, "kpt fn render failed:\n{log}");
+    assert_only_sidecar_added(&dir, "fluent-bit", "containers");
+    let results = std::fs::read_to_string(results.join("results.yaml")).unwrap();
+    assert!(results.contains("injected \"log-shipper\": added container fluent-bit"), "{results}");
+    assert!(results.contains("path: deploy.yaml"), "results name the file:\n{results}");
+
+    // Rendering again changes nothing: the pipeline is idempotent on the user's files.
+    let first = std::fs::read_to_string(dir.join("deploy.yaml")).unwrap();
+    let (ok, log) = kpt(&["fn", "render", dir.to_str().unwrap(), "--allow-exec"]);
+    assert!(ok, "second render failed:\n{log}");
+    assert_eq!(first, std::fs::read_to_string(dir.join("deploy.yaml")).unwrap());
+}
+
+#[test]
+#[cfg_attr(not(host_kpt), ignore = "kpt is not on PATH")]
+fn render_with_a_config_map_in_the_kptfile() {
+    let mutator = format!(
+        "  - exec: {}\n    configMap:\n      name: log-agent\n      image: fluent/fluent-bit:3.1\n      native: \"true\"\n      cpu: 10m\n",
+        binary()
+    );
+    let dir = package("render-configmap", Some(&mutator));
+    let (ok, log) = kpt(&["fn", "render", dir.to_str().unwrap(), "--allow-exec"]);
+    assert!(ok, "kpt fn render failed:\n{log}");
+    assert_only_sidecar_added(&dir, "log-agent", "initContainers");
+    let text = std::fs::read_to_string(dir.join("deploy.yaml")).unwrap();
+    assert!(text.contains("restartPolicy: Always"), "{text}");
+}
+
+#[test]
+#[cfg_attr(not(host_kpt), ignore = "kpt is not on PATH")]
+fn eval_with_fn_config() {
+    let dir = package("eval-fn-config", None);
+    let config = dir.join("injector.yaml");
+    let (ok, log) = eval(&dir, &["--fn-config", config.to_str().unwrap()]);
+    assert!(ok, "kpt fn eval failed:\n{log}");
+    assert_only_sidecar_added(&dir, "fluent-bit", "containers");
+    let results = std::fs::read_to_string(dir.join("results/results.yaml")).unwrap();
+    assert!(results.contains("added container fluent-bit"), "{results}");
+}
+
+#[test]
+#[cfg_attr(not(host_kpt), ignore = "kpt is not on PATH")]
+fn eval_with_key_value_pairs() {
+    let dir = package("eval-pairs", None);
+    let (ok, log) = eval(&dir, &["--", "name=log-agent", "image=fluent/fluent-bit:3.1", "port=2020", "memory=32Mi"]);
+    assert!(ok, "kpt fn eval failed:\n{log}");
+    assert_only_sidecar_added(&dir, "log-agent", "containers");
+    let text = std::fs::read_to_string(dir.join("deploy.yaml")).unwrap();
+    assert!(text.contains("containerPort: 2020"), "{text}");
+}
+
+#[test]
+#[cfg_attr(not(host_kpt), ignore = "kpt is not on PATH")]
+fn eval_with_a_bad_config_fails_names_the_field_and_changes_nothing() {
+    let dir = package("eval-bad", None);
+    let before = std::fs::read_to_string(dir.join("deploy.yaml")).unwrap();
+    let (ok, log) = eval(&dir, &["--", "name=log-agent", "image=fluent/fluent-bit:3.1", "prot=2020"]);
+    assert!(!ok, "kpt fn eval should fail:\n{log}");
+    assert!(log.contains("data.prot"), "the error names the field:\n{log}");
+    assert_eq!(before, std::fs::read_to_string(dir.join("deploy.yaml")).unwrap(), "files changed on error");
+    let results = std::fs::read_to_string(dir.join("results/results.yaml")).unwrap();
+    assert!(results.contains("severity: error") && results.contains("data.prot"), "{results}");
+}
