@@ -1,13 +1,114 @@
-//! What will hurt the user later: warnings about the config and about where it is injected.
+//! Is the resulting pod one the API server accepts; and what will hurt the user later (warnings).
 
-use crate::config::{Injection, Part};
+use crate::config::{FieldError, Injection, Part};
 use crate::krm::{Finding, Severity};
 use crate::workload::WorkloadKind;
-use crate::yaml::Node;
+use crate::yaml::{Mapping, Node};
+
+/// What the API server (or the kubelet) would reject in a pod template, found in `after` but not in `before`:
+/// an injection answers for what it broke, not for what the workload already had wrong.
+pub fn new_problems(before: &Mapping, after: &Mapping, spec_field: &str) -> Vec<FieldError> {
+    let known: Vec<String> = problems(before, spec_field).into_iter().map(|(key, _)| key).collect();
+    problems(after, spec_field).into_iter().filter(|(key, _)| !known.contains(key)).map(|(_, e)| e).collect()
+}
+
+/// Each problem with a key that does not depend on list positions (an insertion at the front shifts them).
+fn problems(template: &Mapping, base: &str) -> Vec<(String, FieldError)> {
+    let mut out = Vec::new();
+    let Some(spec) = template.get("spec").and_then(Node::as_mapping) else { return out };
+    let list = |key: &str| spec.get(key).and_then(Node::as_sequence).map(|s| s.items.as_slice()).unwrap_or(&[]);
+    let text = |node: Option<&Node>| node.and_then(Node::as_scalar).map(|s| s.value.clone());
+    let mut problem = |key: String, path: String, message: String| out.push((key, FieldError { path, message }));
+
+    // Containers of both lists, with where they are.
+    let containers: Vec<(&str, usize, &Node)> = ["initContainers", "containers"]
+        .into_iter()
+        .flat_map(|l| list(l).iter().enumerate().map(move |(i, c)| (l, i, c)))
+        .collect();
+    let mut seen: Vec<(String, String)> = Vec::new();
+    for (l, i, c) in &containers {
+        let Some(name) = text(c.get("name")) else { continue };
+        let at = format!("{base}.{l}[{i}]");
+        match seen.iter().find(|(n, _)| *n == name) {
+            Some((_, first)) => problem(
+                format!("container {name}"),
+                format!("{at}.name"),
+                format!("container name {name:?} is used twice in the pod (also at {first}); names must be unique across containers and initContainers"),
+            ),
+            None => seen.push((name, at)),
+        }
+    }
+
+    let volumes: Vec<String> = list("volumes").iter().filter_map(|v| text(v.get("name"))).collect();
+    let mut seen_volumes: Vec<&str> = Vec::new();
+    for (i, name) in volumes.iter().enumerate() {
+        if seen_volumes.contains(&name.as_str()) {
+            problem(format!("volume {name}"), format!("{base}.volumes[{i}].name"), format!("volume name {name:?} is used twice in the pod"));
+        }
+        seen_volumes.push(name);
+    }
+
+    for (l, i, c) in &containers {
+        let container = text(c.get("name")).unwrap_or_default();
+        let mounts = c.get("volumeMounts").and_then(Node::as_sequence).map(|s| s.items.as_slice()).unwrap_or(&[]);
+        let mut paths: Vec<String> = Vec::new();
+        for (j, m) in mounts.iter().enumerate() {
+            let at = format!("{base}.{l}[{i}].volumeMounts[{j}]");
+            if let Some(volume) = text(m.get("name")) {
+                if !volumes.contains(&volume) {
+                    problem(
+                        format!("mount {container} {volume}"),
+                        format!("{at}.name"),
+                        format!("container {container:?} mounts volume {volume:?}, which the pod does not have"),
+                    );
+                }
+            }
+            if let Some(path) = text(m.get("mountPath")) {
+                if paths.contains(&path) {
+                    problem(
+                        format!("path {container} {path}"),
+                        format!("{at}.mountPath"),
+                        format!("container {container:?} mounts two volumes at {path:?}"),
+                    );
+                }
+                paths.push(path);
+            }
+        }
+    }
+
+    // Ports: the app containers and native sidecars run at once in one network namespace. Plain init
+    // containers run before them, one at a time.
+    let mut ports: Vec<(String, String)> = Vec::new();
+    for (l, i, c) in &containers {
+        let native = text(c.get("restartPolicy")).as_deref() == Some("Always");
+        if *l == "initContainers" && !native {
+            continue;
+        }
+        let container = text(c.get("name")).unwrap_or_default();
+        let declared = c.get("ports").and_then(Node::as_sequence).map(|s| s.items.as_slice()).unwrap_or(&[]);
+        for (j, p) in declared.iter().enumerate() {
+            let Some(port) = text(p.get("containerPort")) else { continue };
+            let protocol = text(p.get("protocol")).unwrap_or_else(|| "TCP".to_string());
+            let key = format!("{port}/{protocol}");
+            match ports.iter().find(|(k, _)| *k == key) {
+                Some((_, owner)) => problem(
+                    format!("port {key}"),
+                    format!("{base}.{l}[{i}].ports[{j}].containerPort"),
+                    format!("containers {owner:?} and {container:?} both declare port {key}; they share the pod's network"),
+                ),
+                None => ports.push((key, container.clone())),
+            }
+        }
+    }
+    out
+}
 
 /// Warnings about the injected containers themselves, reported once, against the functionConfig.
 pub fn config_warnings(injection: &Injection) -> Vec<Finding> {
     let mut findings = Vec::new();
+    if injection.remove {
+        return findings;
+    }
     for part in injection.containers.iter().chain(&injection.init_containers) {
         let warn = |field: String, message: String| {
             Finding::new(Severity::Warning, message).about_ref(&injection.source).at(field)
@@ -51,8 +152,7 @@ fn field(part: &Part, spec_field: &str, data_key: &str) -> String {
 /// Warnings about injecting into this workload.
 pub fn workload_warnings(item: &Node, workload: &WorkloadKind, injection: &Injection) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let runs_to_completion = workload.group == "batch" && (workload.kind == "Job" || workload.kind == "CronJob");
-    if runs_to_completion && !injection.native && !injection.containers.is_empty() {
+    if workload.runs_to_completion() && !injection.native && !injection.containers.is_empty() && !injection.remove {
         let names: Vec<&str> = injection.containers.iter().map(|p| p.name.as_str()).collect();
         findings.push(
             Finding::new(
@@ -64,7 +164,7 @@ pub fn workload_warnings(item: &Node, workload: &WorkloadKind, injection: &Injec
                 ),
             )
             .about(item)
-            .at(format!("{}.containers", workload.pod_spec_path.join("."))),
+            .at(format!("{}.containers", workload.pod_spec_field())),
         );
     }
     findings

@@ -1,10 +1,10 @@
 //! The one core every entry point wraps: bytes in, bytes out, findings, exit code.
 
 use crate::config;
-use crate::inject::{self, NoPlan};
+use crate::inject::{self, Failure, Outcome};
 use crate::krm::{Finding, ResourceList, Severity};
-use crate::select::Candidate;
-use crate::workload::{ObjectRef, WorkloadTable};
+use crate::select::{self, Candidate, Request, INJECT_ANNOTATION};
+use crate::workload::{ObjectRef, WorkloadKind, WorkloadTable};
 use crate::yaml::{emit_stream, parse_stream, Document, Node};
 
 /// What an entry point writes: stdout, stderr, and the exit code.
@@ -23,14 +23,25 @@ impl Output {
 }
 
 /// The KRM function: a ResourceList in, the ResourceList with the injection and `results` out.
-/// On any error the items come back unchanged, with the errors in `results`, and the exit code is 1.
+/// On any error the items come back exactly as they were read, with the errors in `results`, and the exit
+/// code is 1.
 pub fn process(input: &[u8]) -> Output {
     let mut list = match ResourceList::read(input) {
         Ok(list) => list,
         Err(e) => return Output::failed(e),
     };
     let (config, items) = list.config_and_items();
-    let findings = transform(items, config.as_ref());
+    let mut findings = transform(items, config.as_ref());
+    if has_errors(&findings) {
+        // Nothing is changed after all: drop the reports of changes.
+        findings.retain(|f| f.severity != Severity::Info);
+        // Workloads are changed one by one; reading the input again is the cheapest way back to all of
+        // them as they were, and costs nothing on the path that succeeds.
+        list = match ResourceList::read(input) {
+            Ok(list) => list,
+            Err(e) => return Output::failed(e),
+        };
+    }
     let stdout = list.write(&findings).into_bytes();
     finish(stdout, &findings)
 }
@@ -77,11 +88,10 @@ fn has_errors(findings: &[Finding]) -> bool {
     findings.iter().any(|f| f.severity == Severity::Error)
 }
 
-/// Injects into every selected workload of `items`. Plans every workload first; if any plan fails, nothing is
-/// changed and the findings say why.
+/// Brings every workload of `items` in line with the injection: injected where selected, taken out where it
+/// carries the injection but is no longer selected. Items may be left half-changed when errors are returned.
 fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding> {
-    let workloads = WorkloadTable::default();
-    let injection = match config::load(function_config, &workloads) {
+    let injection = match config::load(function_config) {
         Ok(injection) => injection,
         Err(errors) => {
             let source = function_config.map(ObjectRef::of);
@@ -97,45 +107,142 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
                 .collect();
         }
     };
-
     let mut findings = crate::check::config_warnings(&injection);
-    let mut plans = Vec::new();
-    for (index, item) in items.iter().enumerate() {
-        let Some(workload) = workload_of(item, &workloads) else { continue };
-        if is_local_config(item) || !selected(item, workload, &injection) {
+    let namespaces = NamespaceLabels::of(items);
+    let mut unknown_namespaces: Vec<String> = Vec::new();
+
+    for item in items.iter_mut() {
+        let Some(workload) = workload_of(item, &injection.workloads).cloned() else { continue };
+        if is_local_config(item) {
             continue;
         }
-        match inject::plan(item, workload, &injection) {
-            Ok(plan) => {
-                findings.extend(crate::check::workload_warnings(item, workload, &injection));
-                plans.push((index, plan));
+        let choice = choose(item, &workload, &injection, &namespaces);
+        if let Choice::NamespaceNotInInput(ns) = &choice {
+            if !unknown_namespaces.contains(ns) {
+                unknown_namespaces.push(ns.clone());
+                findings.push(Finding::new(
+                    Severity::Warning,
+                    format!("namespace {ns:?} has no Namespace object in the input, so spec.namespaceSelector cannot select its workloads; they are not injected"),
+                ).about_ref(&injection.source).at("spec.namespaceSelector"));
             }
-            Err(NoPlan::NoPodTemplate(path)) => findings.push(
-                Finding::new(Severity::Warning, format!("has no pod template at {path}; skipped"))
-                    .about(item)
-                    .at(path),
-            ),
-            Err(NoPlan::Errors(errors)) => findings.extend(
+        }
+        let selected = matches!(choice, Choice::Selected);
+        let result = if selected && !injection.remove {
+            inject::inject(item, &workload, &injection)
+        } else {
+            inject::remove(item, &workload, &injection.name)
+        };
+        match result {
+            Ok(Outcome::Unchanged) => {
+                if selected && !injection.remove {
+                    findings.push(Finding::new(Severity::Info, format!("{:?} already injected; unchanged", injection.name)).about(item));
+                } else if let Choice::Declined(why) = &choice {
+                    findings.push(Finding::new(Severity::Info, format!("{:?} not injected: {why}", injection.name)).about(item));
+                }
+            }
+            Ok(Outcome::Changed(report)) => {
+                for (path, message) in &report.warnings {
+                    findings.push(Finding::new(Severity::Warning, message.clone()).about(item).at(path.clone()));
+                }
+                if selected && !injection.remove {
+                    findings.extend(crate::check::workload_warnings(item, &workload, &injection));
+                }
+                let why = match (&choice, injection.remove) {
+                    (_, true) => "spec.remove is true".to_string(),
+                    (Choice::Declined(why), _) => why.clone(),
+                    (Choice::NotSelected | Choice::NamespaceNotInInput(_), _) => "no longer selected".to_string(),
+                    (Choice::Selected, _) => String::new(),
+                };
+                findings.push(Finding::new(Severity::Info, describe(&injection.name, &report, &why)).about(item));
+            }
+            Err(Failure::NoPodTemplate(path)) => {
+                if selected && !injection.remove {
+                    findings.push(
+                        Finding::new(Severity::Warning, format!("has no pod template at {path}; skipped")).about(item).at(path),
+                    );
+                }
+            }
+            Err(Failure::Errors(errors)) => findings.extend(
                 errors.into_iter().map(|e| Finding::new(Severity::Error, e.message).about(item).at(e.path)),
             ),
         }
     }
-    if has_errors(&findings) {
-        return findings;
-    }
-    for (index, plan) in plans {
-        let message = if plan.changes_something() {
-            format!("injected {:?}: added {}", injection.name, describe(&plan.added))
-        } else {
-            format!("injection {:?} already present; unchanged", injection.name)
-        };
-        findings.push(Finding::new(Severity::Info, message).about(&items[index]));
-        inject::apply(&mut items[index], plan);
-    }
     findings
 }
 
-fn workload_of<'a>(item: &Node, workloads: &'a WorkloadTable) -> Option<&'a crate::workload::WorkloadKind> {
+/// Whether a workload gets the injection, and if not, why (when the reason is worth a result).
+enum Choice {
+    Selected,
+    /// Outside selector, or inside exclude: not worth a result.
+    NotSelected,
+    /// The workload's own annotation, or the injection being opt-in.
+    Declined(String),
+    NamespaceNotInInput(String),
+}
+
+fn choose(item: &Node, workload: &WorkloadKind, injection: &config::Injection, namespaces: &NamespaceLabels) -> Choice {
+    let metadata = item.get("metadata");
+    let text = |key: &str| metadata.and_then(|m| m.get(key)).and_then(Node::as_scalar).map(|s| s.value.as_str());
+    let labels = string_pairs(metadata.and_then(|m| m.get("labels")));
+    let candidate =
+        Candidate { kind: &workload.kind, name: text("name").unwrap_or(""), namespace: text("namespace"), labels: &labels };
+    if !injection.selector.matches(&candidate) || injection.exclude.as_ref().is_some_and(|e| e.matches(&candidate)) {
+        return Choice::NotSelected;
+    }
+    if let Some(selector) = &injection.namespace_selector {
+        let namespace = candidate.namespace.unwrap_or("");
+        match namespaces.get(namespace) {
+            None => return Choice::NamespaceNotInInput(namespace.to_string()),
+            Some(labels) if !selector.matches(labels) => return Choice::NotSelected,
+            Some(_) => {}
+        }
+    }
+    let mut values = vec![];
+    let template_metadata = workload.template_path.iter().try_fold(item, |node, key| node.get(key)).and_then(|t| t.get("metadata"));
+    for m in [metadata, template_metadata].into_iter().flatten() {
+        if let Some(v) = m.get("annotations").and_then(|a| a.get(INJECT_ANNOTATION)).and_then(Node::as_scalar) {
+            values.push(v.value.as_str());
+        }
+    }
+    match select::request(&values, &injection.name) {
+        Request::OptedOut => Choice::Declined(format!("the workload opted out ({INJECT_ANNOTATION}: \"false\")")),
+        Request::Declined => Choice::Declined(format!("the workload declined it ({INJECT_ANNOTATION})")),
+        Request::Silent if injection.opt_in => {
+            Choice::Declined(format!("spec.optIn is true and the workload does not ask for it in {INJECT_ANNOTATION}"))
+        }
+        Request::Silent | Request::Requested => Choice::Selected,
+    }
+}
+
+/// The labels of the Namespace objects in the input, by name.
+struct NamespaceLabels(Vec<(String, Vec<(String, String)>)>);
+
+impl NamespaceLabels {
+    fn of(items: &[Node]) -> NamespaceLabels {
+        NamespaceLabels(
+            items
+                .iter()
+                .filter(|i| i.get("kind").and_then(Node::as_str) == Some("Namespace") && i.get("apiVersion").and_then(Node::as_str) == Some("v1"))
+                .filter_map(|i| {
+                    let metadata = i.get("metadata")?;
+                    Some((metadata.get("name")?.as_scalar()?.value.clone(), string_pairs(metadata.get("labels"))))
+                })
+                .collect(),
+        )
+    }
+
+    fn get(&self, name: &str) -> Option<&[(String, String)]> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, l)| l.as_slice())
+    }
+}
+
+fn string_pairs(node: Option<&Node>) -> Vec<(String, String)> {
+    node.and_then(Node::as_mapping)
+        .map(|m| m.entries.iter().filter_map(|(k, v)| Some((k.as_scalar()?.value.clone(), v.as_scalar()?.value.clone()))).collect())
+        .unwrap_or_default()
+}
+
+fn workload_of<'a>(item: &Node, workloads: &'a WorkloadTable) -> Option<&'a WorkloadKind> {
     let api_version = item.get("apiVersion")?.as_str()?;
     let kind = item.get("kind")?.as_str()?;
     workloads.lookup(api_version, kind)
@@ -147,36 +254,29 @@ fn is_local_config(item: &Node) -> bool {
     annotation.and_then(Node::as_scalar).is_some_and(|s| s.value == "true")
 }
 
-fn selected(item: &Node, workload: &crate::workload::WorkloadKind, injection: &config::Injection) -> bool {
-    let metadata = item.get("metadata");
-    let text = |key: &str| metadata.and_then(|m| m.get(key)).and_then(Node::as_scalar).map(|s| s.value.as_str());
-    let labels: Vec<(String, String)> = metadata
-        .and_then(|m| m.get("labels"))
-        .and_then(Node::as_mapping)
-        .map(|m| {
-            m.entries
-                .iter()
-                .filter_map(|(k, v)| Some((k.as_scalar()?.value.clone(), v.as_scalar()?.value.clone())))
-                .collect()
-        })
-        .unwrap_or_default();
-    injection.selector.matches(&Candidate {
-        kind: &workload.kind,
-        name: text("name").unwrap_or(""),
-        namespace: text("namespace"),
-        labels: &labels,
-    })
-}
-
-/// "containers log-agent, init-perms; volume logs"
-fn describe(added: &[(&str, String)]) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    for what in ["container", "volume"] {
-        let names: Vec<&str> = added.iter().filter(|(w, _)| *w == what).map(|(_, n)| n.as_str()).collect();
-        if !names.is_empty() {
-            let plural = if names.len() > 1 { "s" } else { "" };
-            parts.push(format!("{what}{plural} {}", names.join(", ")));
-        }
+/// The info result's message.
+fn describe(name: &str, report: &inject::Report, why: &str) -> String {
+    let mut parts = Vec::new();
+    if !report.removed.is_empty() && (report.added.is_empty() || report.upgraded) {
+        parts.push(format!("removed {}", report.removed.join(", ")));
     }
-    parts.join("; ")
+    if !report.added.is_empty() {
+        parts.push(format!("added {}", report.added.join(", ")));
+    }
+    if !report.overwritten.is_empty() {
+        parts.push(format!("overwrote hand-edited {}", report.overwritten.join(", ")));
+    }
+    parts.extend(report.conflicts.iter().cloned());
+    let verb = if !why.is_empty() {
+        format!("took {name:?} out ({why})")
+    } else if report.upgraded {
+        format!("upgraded {name:?} (its config changed)")
+    } else {
+        format!("injected {name:?}")
+    };
+    if parts.is_empty() {
+        format!("{verb}: everything was already in place; recorded it in {}", inject::STATUS_ANNOTATION)
+    } else {
+        format!("{verb}: {}", parts.join("; "))
+    }
 }

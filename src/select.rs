@@ -1,4 +1,38 @@
-//! Which workloads an injection selects: kinds, name and namespace globs, and a Kubernetes label selector.
+//! Which workloads an injection selects: kinds, name and namespace globs, label selectors, the labels of the
+//! workload's Namespace object, and the workload's own `sidecar-injector.dev/inject` annotation.
+
+/// The annotation a workload (its metadata or its pod template's) uses to opt out of, ask for, or decline
+/// injections: `"false"` opts out of all; otherwise a comma-separated list of injection names it asks for,
+/// where `-name` declines that one.
+pub const INJECT_ANNOTATION: &str = "sidecar-injector.dev/inject";
+
+/// What a workload's inject annotations say about one injection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Request {
+    /// No annotation, or one that does not name this injection.
+    Silent,
+    /// Names this injection.
+    Requested,
+    /// `-name`: declines this injection.
+    Declined,
+    /// `"false"`: no injection at all.
+    OptedOut,
+}
+
+/// Reads the inject annotation values (the workload's and its pod template's) for the injection `name`.
+pub fn request(values: &[&str], name: &str) -> Request {
+    let tokens = || values.iter().flat_map(|v| v.split(',')).map(str::trim).filter(|t| !t.is_empty());
+    if tokens().any(|t| t.eq_ignore_ascii_case("false")) {
+        return Request::OptedOut;
+    }
+    if tokens().any(|t| t.strip_prefix('-') == Some(name)) {
+        return Request::Declined;
+    }
+    if tokens().any(|t| t == name) {
+        return Request::Requested;
+    }
+    Request::Silent
+}
 
 /// All parts given must match; an empty selector matches every workload.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -127,6 +161,18 @@ mod tests {
         assert!(ls.matches(&labels(&[("app", "web"), ("tier", "front")])));
         assert!(!ls.matches(&labels(&[("app", "web"), ("tier", "batch")])));
         assert!(!ls.matches(&labels(&[("app", "api")])));
+    }
+
+    #[test]
+    fn inject_annotation() {
+        assert_eq!(request(&[], "proxy"), Request::Silent);
+        assert_eq!(request(&["false"], "proxy"), Request::OptedOut);
+        assert_eq!(request(&["proxy, logging"], "proxy"), Request::Requested);
+        assert_eq!(request(&["logging"], "proxy"), Request::Silent);
+        assert_eq!(request(&["logging,-proxy"], "proxy"), Request::Declined);
+        assert_eq!(request(&["proxy", "False"], "proxy"), Request::OptedOut);
+        assert_eq!(request(&["true"], "proxy"), Request::Silent);
+        assert_eq!(request(&["proxy-v2"], "proxy"), Request::Silent);
     }
 
     #[test]

@@ -12,21 +12,58 @@ pub struct WorkloadKind {
     /// The API group (`""` for the core group, `apps`, `batch`, ...).
     pub group: String,
     pub kind: String,
-    /// The keys from the object's root to the pod spec (`spec.template.spec` is `["spec", "template", "spec"]`).
-    pub pod_spec_path: Vec<String>,
+    /// The keys from the object's root to its pod template, the mapping with `metadata` and `spec` (empty for a
+    /// Pod, which is its own template).
+    pub template_path: Vec<String>,
 }
 
-/// The built-in workload kinds: (group, kind, path of the pod spec).
+impl WorkloadKind {
+    pub fn new(group: &str, kind: &str, template_path: &str) -> WorkloadKind {
+        WorkloadKind {
+            group: group.to_string(),
+            kind: kind.to_string(),
+            template_path: template_path.split('.').filter(|k| !k.is_empty()).map(str::to_string).collect(),
+        }
+    }
+
+    /// `spec.template.spec`, as a field path for messages.
+    pub fn pod_spec_field(&self) -> String {
+        self.field("spec")
+    }
+
+    /// `spec.template.metadata`.
+    pub fn template_metadata_field(&self) -> String {
+        self.field("metadata")
+    }
+
+    fn field(&self, last: &str) -> String {
+        let mut path = self.template_path.clone();
+        path.push(last.to_string());
+        path.join(".")
+    }
+
+    /// Jobs run to completion: a classic sidecar keeps them from ever completing.
+    pub fn runs_to_completion(&self) -> bool {
+        self.group == "batch" && (self.kind == "Job" || self.kind == "CronJob")
+    }
+}
+
+/// The built-in workload kinds: (group, kind, path of the pod template).
 const BUILTIN: &[(&str, &str, &str)] = &[
-    ("", "Pod", "spec"),
-    ("", "PodTemplate", "template.spec"),
-    ("", "ReplicationController", "spec.template.spec"),
-    ("apps", "Deployment", "spec.template.spec"),
-    ("apps", "ReplicaSet", "spec.template.spec"),
-    ("apps", "StatefulSet", "spec.template.spec"),
-    ("apps", "DaemonSet", "spec.template.spec"),
-    ("batch", "Job", "spec.template.spec"),
-    ("batch", "CronJob", "spec.jobTemplate.spec.template.spec"),
+    ("", "Pod", ""),
+    ("", "PodTemplate", "template"),
+    ("", "ReplicationController", "spec.template"),
+    ("apps", "Deployment", "spec.template"),
+    ("apps", "ReplicaSet", "spec.template"),
+    ("apps", "StatefulSet", "spec.template"),
+    ("apps", "DaemonSet", "spec.template"),
+    ("batch", "Job", "spec.template"),
+    ("batch", "CronJob", "spec.jobTemplate.spec.template"),
+    // Widely used custom workloads whose pod template sits where a Deployment's does.
+    ("argoproj.io", "Rollout", "spec.template"),
+    ("apps.kruise.io", "CloneSet", "spec.template"),
+    ("apps.kruise.io", "StatefulSet", "spec.template"),
+    ("apps.kruise.io", "DaemonSet", "spec.template"),
 ];
 
 /// The kinds this function injects into.
@@ -37,20 +74,19 @@ pub struct WorkloadTable {
 
 impl Default for WorkloadTable {
     fn default() -> Self {
-        WorkloadTable {
-            kinds: BUILTIN
-                .iter()
-                .map(|(group, kind, path)| WorkloadKind {
-                    group: group.to_string(),
-                    kind: kind.to_string(),
-                    pod_spec_path: path.split('.').map(str::to_string).collect(),
-                })
-                .collect(),
-        }
+        WorkloadTable { kinds: BUILTIN.iter().map(|(group, kind, path)| WorkloadKind::new(group, kind, path)).collect() }
     }
 }
 
 impl WorkloadTable {
+    /// Adds a kind, or replaces where a built-in kind of the same group keeps its template.
+    pub fn add(&mut self, kind: WorkloadKind) {
+        match self.kinds.iter_mut().find(|k| k.group == kind.group && k.kind == kind.kind) {
+            Some(existing) => *existing = kind,
+            None => self.kinds.push(kind),
+        }
+    }
+
     /// The entry for an object's `apiVersion` and `kind`, if it is a workload.
     pub fn lookup(&self, api_version: &str, kind: &str) -> Option<&WorkloadKind> {
         let group = group_of(api_version);
@@ -62,9 +98,15 @@ impl WorkloadTable {
         self.kinds.iter().any(|w| w.kind == kind)
     }
 
-    /// The kind names, for error messages.
+    /// The kind names, for error messages (each once).
     pub fn kind_names(&self) -> Vec<&str> {
-        self.kinds.iter().map(|w| w.kind.as_str()).collect()
+        let mut names: Vec<&str> = Vec::new();
+        for w in &self.kinds {
+            if !names.contains(&w.kind.as_str()) {
+                names.push(&w.kind);
+            }
+        }
+        names
     }
 }
 
@@ -121,12 +163,26 @@ mod tests {
         assert!(table.lookup("batch/v1", "CronJob").is_some());
         assert!(table.lookup("v1", "Pod").is_some());
         assert!(table.lookup("apps/v1", "Pod").is_none());
+        assert!(table.lookup("argoproj.io/v1alpha1", "Rollout").is_some());
+        assert!(table.lookup("apps.kruise.io/v1alpha1", "CloneSet").is_some());
+    }
+
+    #[test]
+    fn custom_kinds_extend_or_override() {
+        let mut table = WorkloadTable::default();
+        table.add(WorkloadKind::new("example.com", "Worker", "spec.podTemplate"));
+        assert_eq!(table.lookup("example.com/v2", "Worker").unwrap().pod_spec_field(), "spec.podTemplate.spec");
+        table.add(WorkloadKind::new("argoproj.io", "Rollout", "spec.other"));
+        assert_eq!(table.lookup("argoproj.io/v1alpha1", "Rollout").unwrap().pod_spec_field(), "spec.other.spec");
     }
 
     #[test]
     fn cronjob_template_is_nested_in_job_template() {
         let table = WorkloadTable::default();
         let cron = table.lookup("batch/v1", "CronJob").unwrap();
-        assert_eq!(cron.pod_spec_path, ["spec", "jobTemplate", "spec", "template", "spec"]);
+        assert_eq!(cron.pod_spec_field(), "spec.jobTemplate.spec.template.spec");
+        let pod = table.lookup("v1", "Pod").unwrap();
+        assert_eq!(pod.pod_spec_field(), "spec");
+        assert_eq!(pod.template_metadata_field(), "metadata");
     }
 }

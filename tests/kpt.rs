@@ -72,16 +72,29 @@ fn assert_only_sidecar_added(dir: &Path, sidecar: &str, list: &str) {
     let before = parse_stream(before_text.as_bytes()).unwrap();
     let mut after = documents(dir);
     assert_eq!(before.len(), after.len());
-    // Take the sidecar out again; what is left must be the original, value for value.
-    let pod = after[0]
+    // Take the sidecar and the status record out again; what is left must be the original, value for value.
+    let template = after[0]
         .as_mapping_mut()
         .and_then(|m| m.get_mut("spec"))
         .and_then(|n| n.as_mapping_mut())
         .and_then(|m| m.get_mut("template"))
         .and_then(|n| n.as_mapping_mut())
-        .and_then(|m| m.get_mut("spec"))
+        .expect("pod template");
+    let annotations = template
+        .get_mut("metadata")
         .and_then(|n| n.as_mapping_mut())
-        .expect("pod spec");
+        .and_then(|m| m.get_mut("annotations"))
+        .and_then(|n| n.as_mapping_mut())
+        .expect("the template's annotations");
+    let status = annotations.remove("sidecar-injector.dev/status").expect("a status record");
+    assert!(status.as_str().is_some_and(|s| s.contains(&format!("\"{sidecar}\""))), "{after_text}");
+    if annotations.entries.is_empty() {
+        template.get_mut("metadata").and_then(|n| n.as_mapping_mut()).unwrap().remove("annotations");
+    }
+    if template.get("metadata").and_then(|m| m.as_mapping()).is_some_and(|m| m.entries.is_empty()) {
+        template.remove("metadata");
+    }
+    let pod = template.get_mut("spec").and_then(|n| n.as_mapping_mut()).expect("pod spec");
     let entries = pod.get_mut(list).and_then(|n| n.as_sequence_mut()).expect("sidecar list");
     let at = entries.items.iter().position(|c| c.get("name").and_then(Node::as_str) == Some(sidecar));
     entries.items.remove(at.unwrap_or_else(|| panic!("sidecar {sidecar} not in {list}:\n{after_text}")));

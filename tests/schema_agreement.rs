@@ -299,3 +299,56 @@ fn checked_in_schema_is_what_the_generator_writes() {
         "schemas/sidecar-injector.schema.json is stale: run `cargo run --features schema-gen --bin gen-schema`"
     );
 }
+
+/// Every functionConfig the function is tested with (testdata/cases, the kpt package, the demo) is judged the
+/// same way by the module and by jsonschema; the configs of cases that succeed are valid for both.
+#[test]
+fn every_testdata_config_agrees_with_the_schema() {
+    let reference = reference();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut configs: Vec<(String, Node, bool)> = Vec::new();
+    let cases = root.join("testdata/cases");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&cases).unwrap().map(|e| e.unwrap().path()).collect();
+    dirs.sort();
+    for dir in dirs {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let succeeds = !dir.join("expected.exit").exists();
+        let config = match std::fs::read(dir.join("plugin-config.yaml")) {
+            Ok(text) => parse_stream(&text).ok().and_then(|mut d| d.pop()).map(|d| d.root),
+            Err(_) => std::fs::read(dir.join("input.yaml"))
+                .ok()
+                .and_then(|text| parse_stream(&text).ok())
+                .and_then(|docs| docs.first().and_then(|d| d.root.get("functionConfig").cloned())),
+        };
+        if let Some(config) = config {
+            configs.push((name, config, succeeds));
+        }
+    }
+    for file in ["testdata/kpt/package/injector.yaml"] {
+        let doc = parse_stream(&std::fs::read(root.join(file)).unwrap()).unwrap().remove(0).root;
+        configs.push((file.to_string(), doc, true));
+    }
+    let demo = parse_stream(&std::fs::read(root.join("testdata/demo/resource-list.yaml")).unwrap()).unwrap();
+    configs.push(("demo".into(), demo[0].root.get("functionConfig").cloned().unwrap(), true));
+    assert!(configs.len() > 40, "only {} configs found", configs.len());
+
+    let mut failures = Vec::new();
+    for (name, config, succeeds) in &configs {
+        let kind = config.get("kind").and_then(Node::as_str);
+        let root = match kind {
+            Some("ConfigMap") => Root::ConfigMap,
+            Some("SidecarInjector") => Root::SidecarInjector,
+            _ => continue, // the cases about a wrong kind: neither form applies
+        };
+        let module_valid = validate(config, root).is_empty();
+        let Some(json) = to_json(config) else { continue };
+        let reference_valid = reference.is_valid(&json);
+        if module_valid != reference_valid {
+            failures.push(format!("{name}: module says valid={module_valid}, jsonschema says valid={reference_valid}"));
+        }
+        if *succeeds && !module_valid {
+            failures.push(format!("{name}: the case succeeds but its config is not valid against the schema"));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}

@@ -3,7 +3,10 @@
 //! A case is a folder:
 //! - `input.yaml`: a ResourceList on stdin; or, with `plugin-config.yaml` beside it, the plain resource stream
 //!   of kustomize's legacy exec plugin mode (the config passed in `KUSTOMIZE_PLUGIN_CONFIG_STRING`);
-//! - `expected.yaml`: stdout, byte for byte; `expected.stderr`: stderr; `expected.exit`: the exit code (0 if absent).
+//! - `expected.yaml`: stdout, byte for byte; `expected.stderr`: stderr; `expected.exit`: the exit code (0 if absent);
+//! - `may-remove` (only for cases about upgrade, removal or replacement): one name per line of list entries
+//!   (containers, volumes, env vars by `name`, mounts by `mountPath`) and annotations that the run may take out
+//!   of the input; everything else of the input must still be there.
 //!
 //! Besides the expected files, every case is checked for what must hold whatever the expected files say:
 //! output is deterministic; a successful output run again is unchanged (idempotent); every input item is still
@@ -23,6 +26,7 @@ struct Case {
     dir: PathBuf,
     input: Vec<u8>,
     plugin_config: Option<String>,
+    may_remove: Vec<String>,
 }
 
 struct Expected {
@@ -45,6 +49,9 @@ fn cases() -> Vec<Case> {
             name: dir.file_name().unwrap().to_string_lossy().into_owned(),
             input: std::fs::read(dir.join("input.yaml")).unwrap_or_else(|e| panic!("{}: input.yaml: {e}", dir.display())),
             plugin_config: std::fs::read_to_string(dir.join("plugin-config.yaml")).ok(),
+            may_remove: std::fs::read_to_string(dir.join("may-remove"))
+                .map(|t| t.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect())
+                .unwrap_or_default(),
             dir,
         })
         .collect()
@@ -178,7 +185,10 @@ fn no_case_loses_anything_from_its_input() {
             if out.exit_code != 0 {
                 assert!(before == after, "{}: item {i} changed although the run failed", case.name);
             }
-            if let Err(path) = contained(before, after, String::new()) {
+            assert_records_kept(&case, before, after, i);
+            let mut before = before.clone();
+            strip(&mut before, &case.may_remove);
+            if let Err(path) = contained(&before, after, String::new()) {
                 panic!("{}: item {i}: {path} of the input is lost or changed in the output", case.name);
             }
         }
@@ -197,6 +207,80 @@ fn items(case: &Case, bytes: &[u8]) -> Result<Vec<Node>, String> {
 
 fn items_text(case: &Case, bytes: &[u8]) -> String {
     format!("{:?}", items(case, bytes))
+}
+
+/// The status record is the function's own and is rewritten by any change; what must hold is that every
+/// injection the input records is still recorded in the output (unless the case may remove it).
+fn assert_records_kept(case: &Case, before: &Node, after: &Node, i: usize) {
+    let names = |item: &Node| -> Vec<String> {
+        let mut found = Vec::new();
+        collect_status(item, &mut found);
+        found
+            .iter()
+            .flat_map(|json| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(json).expect("status is JSON"))
+            .map(|(name, _)| name)
+            .collect()
+    };
+    let kept = names(after);
+    for name in names(before) {
+        assert!(
+            kept.contains(&name) || case.may_remove.contains(&name),
+            "{}: item {i}: the status record of injection {name:?} was lost",
+            case.name
+        );
+    }
+}
+
+fn collect_status(node: &Node, out: &mut Vec<String>) {
+    match node {
+        Node::Mapping(m) => {
+            for (k, v) in &m.entries {
+                match (k.as_str(), v.as_str()) {
+                    (Some("sidecar-injector.dev/status"), Some(json)) => out.push(json.to_string()),
+                    _ => collect_status(v, out),
+                }
+            }
+        }
+        Node::Sequence(s) => s.items.iter().for_each(|i| collect_status(i, out)),
+        _ => {}
+    }
+}
+
+/// Takes out of `node` the list entries and mapping keys named in `names` and the status record (checked
+/// apart, by `assert_records_kept`), wherever they are.
+fn strip(node: &mut Node, names: &[String]) {
+    match node {
+        Node::Sequence(seq) => {
+            seq.items.retain(|item| {
+                let id = item.get("name").or_else(|| item.get("mountPath")).and_then(Node::as_str);
+                !id.is_some_and(|id| names.iter().any(|n| n == id))
+            });
+            seq.items.iter_mut().for_each(|i| strip(i, names));
+        }
+        Node::Mapping(map) => {
+            map.entries.retain(|(k, _)| {
+                let key = k.as_str().unwrap_or("");
+                key != "sidecar-injector.dev/status" && !names.iter().any(|n| n == key)
+            });
+            // A list or mapping that only held stripped things goes too, as the function drops it; one that
+            // was empty in the input stays, and is checked like everything else.
+            let is_empty = |v: &Node| match v {
+                Node::Sequence(s) => s.items.is_empty(),
+                Node::Mapping(m) => m.entries.is_empty(),
+                _ => false,
+            };
+            let mut emptied = Vec::new();
+            for (k, v) in map.entries.iter_mut() {
+                let was_empty = is_empty(v);
+                strip(v, names);
+                if !was_empty && is_empty(v) {
+                    emptied.push(k.clone());
+                }
+            }
+            map.entries.retain(|(k, _)| !emptied.contains(k));
+        }
+        _ => {}
+    }
 }
 
 /// Every value of `before` is in `after` with the same meaning; mapping keys keep their relative order; list

@@ -9,7 +9,7 @@
 //! validates with, so the module never parses JSON Schema at run time.
 use std::process::ExitCode;
 
-use k8s_openapi::api::core::v1::{Container, Volume};
+use k8s_openapi::api::core::v1::{Container, EnvFromSource, EnvVar, LocalObjectReference, Volume, VolumeMount};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use schemars::generate::SchemaSettings;
 use schemars::SchemaGenerator;
@@ -52,7 +52,7 @@ fn spec_fields(g: &mut SchemaGenerator) -> Vec<Field> {
         Field::optional(
             "containers",
             "The sidecar containers to add to every selected workload's pod template, as core/v1 Containers. \
-             A container whose name is already present in the pod is left as it is.",
+             A container of the same name that this injection did not add is a conflict (see onConflict).",
             array_of(g.subschema_for::<Container>()),
         ),
         Field::optional(
@@ -70,9 +70,108 @@ fn spec_fields(g: &mut SchemaGenerator) -> Vec<Field> {
         ),
         Field::optional(
             "volumes",
-            "Volumes the sidecars mount, added to the pod template as core/v1 Volumes. A volume whose name is \
-             already present in the pod is left as it is.",
+            "Volumes the sidecars mount, added to the pod template as core/v1 Volumes. A volume of the same \
+             name that this injection did not add is a conflict (see onConflict).",
             array_of(g.subschema_for::<Volume>()),
+        ),
+        Field::optional(
+            "env",
+            "Environment variables added to the app's own containers (all regular containers, or those named \
+             in appContainers; never the injected ones), e.g. OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4317.",
+            array_of(g.subschema_for::<EnvVar>()),
+        ),
+        Field::optional(
+            "envFrom",
+            "ConfigMap or Secret sources of environment variables added to the app's own containers.",
+            array_of(g.subschema_for::<EnvFromSource>()),
+        ),
+        Field::optional(
+            "volumeMounts",
+            "Volume mounts added to the app's own containers, e.g. the shared log volume at /var/log/app.",
+            array_of(g.subschema_for::<VolumeMount>()),
+        ),
+        Field::optional(
+            "appContainers",
+            "Names of the app containers that get env, envFrom and volumeMounts. Default: every regular \
+             container of the pod that this function did not inject.",
+            array_of(json!({ "type": "string" })),
+        ),
+        Field::optional(
+            "annotations",
+            "Annotations added to the pod template's metadata.",
+            json!({ "type": "object", "additionalProperties": { "type": "string" } }),
+        ),
+        Field::optional(
+            "labels",
+            "Labels added to the pod template's metadata.",
+            json!({ "type": "object", "additionalProperties": { "type": "string" } }),
+        ),
+        Field::optional(
+            "imagePullSecrets",
+            "Image pull secrets added to the pod spec, for the sidecars' images.",
+            array_of(g.subschema_for::<LocalObjectReference>()),
+        ),
+        Field::optional(
+            "position",
+            "Where the injected containers go among the pod's own.",
+            object(vec![
+                Field::optional(
+                    "containers",
+                    "Classic sidecars: Last (default) after the app's containers, or First before them (then \
+                     kubectl.kubernetes.io/default-container is set to the app's first container unless set).",
+                    json!({ "type": "string", "enum": ["First", "Last"] }),
+                ),
+                Field::optional(
+                    "initContainers",
+                    "Init containers and native sidecars: First (default) before the workload's own init \
+                     containers, so those can use them, or Last after them.",
+                    json!({ "type": "string", "enum": ["First", "Last"] }),
+                ),
+            ]),
+        ),
+        Field::optional(
+            "workloadKinds",
+            "Custom workload kinds and where their pod template lives, added to the built-in ones (Argo \
+             Rollout and OpenKruise CloneSet are built in).",
+            array_of(object(vec![
+                Field::required("apiVersion", "The kind's API group and version, e.g. example.com/v1.", json!({ "type": "string" })),
+                Field::required("kind", "The kind, e.g. MyWorkload.", json!({ "type": "string" })),
+                Field::required(
+                    "podTemplatePath",
+                    "Dot-separated path of the pod template (the object with metadata and spec), e.g. \
+                     spec.template.",
+                    json!({ "type": "string" }),
+                ),
+            ])),
+        ),
+        Field::optional(
+            "exclude",
+            "Resources not to inject into, in the same shape as selector: a resource that matches is excluded.",
+            object(selector_fields(g)),
+        ),
+        Field::optional(
+            "namespaceSelector",
+            "A label selector on the Namespace objects in the input: only workloads in a namespace whose \
+             Namespace object is in the input and matches are selected.",
+            g.subschema_for::<LabelSelector>().to_value(),
+        ),
+        Field::optional(
+            "optIn",
+            "Inject only into workloads that ask for this injection by name in their \
+             sidecar-injector.dev/inject annotation. Default false.",
+            json!({ "type": "boolean" }),
+        ),
+        Field::optional(
+            "remove",
+            "Take this injection out of every selected workload (by its status record) instead of adding it.",
+            json!({ "type": "boolean" }),
+        ),
+        Field::optional(
+            "onConflict",
+            "What to do with a container, volume, env var, mount, annotation or label of the same name that \
+             this injection did not add: Fail (default, an error), Skip (keep the workload's), Replace (use \
+             this injection's, which then owns it).",
+            json!({ "type": "string", "enum": ["Fail", "Skip", "Replace"] }),
         ),
         Field::optional(
             "selector",

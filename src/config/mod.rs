@@ -6,21 +6,23 @@
 //! names are unique). Every error found is reported, each with its field path.
 
 mod config_map;
+mod hash;
 pub mod schema;
 
+pub use hash::meaning_hash;
 pub use schema::FieldError;
 
 use crate::select::{LabelSelector, Operator, Requirement, Selector};
-use crate::workload::{ObjectRef, WorkloadTable};
+use crate::workload::{ObjectRef, WorkloadKind, WorkloadTable};
 use crate::yaml::{Node, Resolved, ScalarStyle};
 
 pub const API_VERSION: &str = "sidecar-injector.dev/v1alpha1";
 pub const KIND: &str = "SidecarInjector";
 
-/// One injection: what to add, and to which workloads.
+/// One injection: what to add, where, and to which workloads.
 #[derive(Clone, Debug)]
 pub struct Injection {
-    /// The injection's name (`metadata.name`, or `data.name` of a ConfigMap).
+    /// The injection's name (`metadata.name`, or `data.name` of a ConfigMap): the key of its status record.
     pub name: String,
     /// The functionConfig object, for results about the config itself.
     pub source: ObjectRef,
@@ -30,10 +32,34 @@ pub struct Injection {
     pub init_containers: Vec<Part>,
     pub native: bool,
     pub volumes: Vec<Part>,
+    /// Added to the app's own containers; a Part's name is the variable's name.
+    pub env: Vec<Part>,
+    /// Added to the app's own containers; a Part's name identifies the source (`configMapRef:name`).
+    pub env_from: Vec<Part>,
+    /// Added to the app's own containers; a Part's name is the mount path (unique within a container).
+    pub volume_mounts: Vec<Part>,
+    /// The app containers that get env, envFrom and volumeMounts; empty means every regular container.
+    pub app_containers: Vec<String>,
+    /// Pod template annotations and labels to add: (key, value node).
+    pub annotations: Vec<(String, Node)>,
+    pub labels: Vec<(String, Node)>,
+    pub image_pull_secrets: Vec<Part>,
+    pub containers_position: Position,
+    pub init_containers_position: Position,
     pub selector: Selector,
+    pub exclude: Option<Selector>,
+    pub namespace_selector: Option<LabelSelector>,
+    pub opt_in: bool,
+    pub remove: bool,
+    pub on_conflict: OnConflict,
+    /// Custom workload kinds, on top of the built-in ones.
+    pub workloads: WorkloadTable,
+    /// A hash of everything that decides what the injection adds (not of whom it selects): when a workload's
+    /// status record has another, the injection was upgraded.
+    pub hash: String,
 }
 
-/// A named piece of the config that gets copied into workloads: a container or a volume.
+/// A named piece of the config that gets copied into workloads.
 #[derive(Clone, Debug)]
 pub struct Part {
     pub name: String,
@@ -43,8 +69,22 @@ pub struct Part {
     pub path: String,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Position {
+    First,
+    Last,
+}
+
+/// What to do with something of the same name that this injection did not add.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnConflict {
+    Fail,
+    Skip,
+    Replace,
+}
+
 /// Reads the functionConfig. `None` means the ResourceList had none.
-pub fn load(function_config: Option<&Node>, workloads: &WorkloadTable) -> Result<Injection, Vec<FieldError>> {
+pub fn load(function_config: Option<&Node>) -> Result<Injection, Vec<FieldError>> {
     let Some(config) = function_config else {
         return Err(vec![err(
             "functionConfig",
@@ -65,7 +105,7 @@ pub fn load(function_config: Option<&Node>, workloads: &WorkloadTable) -> Result
             }
             let name = config.get("metadata").and_then(|m| m.get("name")).and_then(Node::as_str).unwrap_or("");
             let spec = config.get("spec").cloned().unwrap_or_else(Node::mapping);
-            decode_spec(name, &spec, source, workloads)
+            decode_spec(name, &spec, source)
         }
         ("v1", "ConfigMap") => {
             let errors = schema::validate(config, schema::Root::ConfigMap);
@@ -74,8 +114,8 @@ pub fn load(function_config: Option<&Node>, workloads: &WorkloadTable) -> Result
             }
             // The ConfigMap front door checks its own keys (with `data.*` paths) and builds a spec that
             // passes every check below.
-            let (name, spec) = config_map::to_spec(config, workloads)?;
-            let mut injection = decode_spec(&name, &spec, source, workloads)?;
+            let (name, spec) = config_map::to_spec(config, &WorkloadTable::default())?;
+            let mut injection = decode_spec(&name, &spec, source)?;
             // Point findings about the parts at the data keys the user wrote.
             for part in injection.containers.iter_mut() {
                 part.path = "data".to_string();
@@ -99,16 +139,27 @@ pub fn load(function_config: Option<&Node>, workloads: &WorkloadTable) -> Result
 }
 
 /// Decodes a schema-checked spec, adds defaults, and checks what the schema cannot.
-fn decode_spec(name: &str, spec: &Node, source: ObjectRef, workloads: &WorkloadTable) -> Result<Injection, Vec<FieldError>> {
-    let origin = "spec";
+fn decode_spec(name: &str, spec: &Node, source: ObjectRef) -> Result<Injection, Vec<FieldError>> {
     let mut errors = Vec::new();
     if name.is_empty() {
         errors.push(err("metadata.name", "required: the injection needs a name"));
+    } else if name.contains([',', ' ']) || name.starts_with('-') || name.eq_ignore_ascii_case("false") {
+        errors.push(err(
+            "metadata.name",
+            format!("{name:?} cannot be named in the {} annotation; use a DNS label", crate::select::INJECT_ANNOTATION),
+        ));
     }
-    let native = matches!(spec.get("native").and_then(Node::as_scalar).map(crate::yaml::resolve_core), Some(Resolved::Bool(true)));
-    let mut containers = parts(spec, "containers", origin);
-    let init_containers = parts(spec, "initContainers", origin);
-    let volumes = parts(spec, "volumes", origin);
+    let flag = |field: &str| {
+        matches!(spec.get(field).and_then(Node::as_scalar).map(crate::yaml::resolve_core), Some(Resolved::Bool(true)))
+    };
+    let native = flag("native");
+    let mut containers = parts(spec, "containers", |n| name_of(n, "name"));
+    let init_containers = parts(spec, "initContainers", |n| name_of(n, "name"));
+    let volumes = parts(spec, "volumes", |n| name_of(n, "name"));
+    let env = parts(spec, "env", |n| name_of(n, "name"));
+    let env_from = parts(spec, "envFrom", env_from_key);
+    let volume_mounts = parts(spec, "volumeMounts", |n| name_of(n, "mountPath"));
+    let image_pull_secrets = parts(spec, "imagePullSecrets", |n| name_of(n, "name"));
 
     for part in containers.iter().chain(&init_containers) {
         match part.node.get("image").and_then(Node::as_str) {
@@ -135,24 +186,124 @@ fn decode_spec(name: &str, spec: &Node, source: ObjectRef, workloads: &WorkloadT
             )),
         }
     }
-    unique_names(containers.iter().chain(&init_containers), "container", &mut errors);
-    unique_names(volumes.iter(), "volume", &mut errors);
-    if containers.is_empty() && init_containers.is_empty() && volumes.is_empty() {
+    unique_names(containers.iter().chain(&init_containers), "container name", ".name", &mut errors);
+    unique_names(volumes.iter(), "volume name", ".name", &mut errors);
+    unique_names(env.iter(), "env var", ".name", &mut errors);
+    unique_names(env_from.iter(), "envFrom source", "", &mut errors);
+    unique_names(volume_mounts.iter(), "mount path", ".mountPath", &mut errors);
+    unique_names(image_pull_secrets.iter(), "image pull secret", ".name", &mut errors);
+
+    let annotations = string_map(spec.get("annotations"));
+    let labels = string_map(spec.get("labels"));
+    let app_containers = strings(spec.get("appContainers"));
+    let remove = flag("remove");
+    let adds_nothing = containers.is_empty()
+        && init_containers.is_empty()
+        && volumes.is_empty()
+        && env.is_empty()
+        && env_from.is_empty()
+        && volume_mounts.is_empty()
+        && annotations.is_empty()
+        && labels.is_empty()
+        && image_pull_secrets.is_empty();
+    if adds_nothing && !remove {
         errors.push(err(
-            origin,
-            "nothing to inject: give at least one of containers, initContainers or volumes",
+            "spec",
+            "nothing to inject: give containers, initContainers, volumes, env, envFrom, volumeMounts, annotations, labels or imagePullSecrets (or remove: true)",
         ));
     }
 
-    let selector = decode_selector(spec.get("selector"), &format!("{origin}.selector"), workloads, &mut errors);
+    let position = spec.get("position");
+    let position_of = |field: &str, default: Position| match position.and_then(|p| p.get(field)).and_then(Node::as_str) {
+        Some("First") => Position::First,
+        Some("Last") => Position::Last,
+        _ => default,
+    };
+    let containers_position = position_of("containers", Position::Last);
+    let init_containers_position = position_of("initContainers", Position::First);
+    let on_conflict = match spec.get("onConflict").and_then(Node::as_str) {
+        Some("Skip") => OnConflict::Skip,
+        Some("Replace") => OnConflict::Replace,
+        _ => OnConflict::Fail,
+    };
+
+    let mut workloads = WorkloadTable::default();
+    let kinds = spec.get("workloadKinds").and_then(Node::as_sequence).map(|s| s.items.as_slice()).unwrap_or(&[]);
+    for (i, kind) in kinds.iter().enumerate() {
+        let text = |field: &str| kind.get(field).and_then(Node::as_str).unwrap_or("").trim().to_string();
+        let (api_version, kind_name, path) = (text("apiVersion"), text("kind"), text("podTemplatePath"));
+        let at = format!("spec.workloadKinds[{i}]");
+        if api_version.is_empty() || kind_name.is_empty() {
+            errors.push(err(&at, "apiVersion and kind are required"));
+        } else if path.split('.').any(str::is_empty) {
+            errors.push(err(format!("{at}.podTemplatePath"), format!("{path:?} is not a dot-separated path such as spec.template")));
+        } else {
+            workloads.add(WorkloadKind::new(crate::workload::group_of(&api_version), &kind_name, &path));
+        }
+    }
+
+    let selector = decode_selector(spec.get("selector"), "spec.selector", &workloads, &mut errors);
+    let exclude = spec.get("exclude").map(|n| decode_selector(Some(n), "spec.exclude", &workloads, &mut errors));
+    let namespace_selector =
+        spec.get("namespaceSelector").map(|n| decode_label_selector(n, "spec.namespaceSelector", &mut errors));
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(Injection { name: name.to_string(), source, containers, init_containers, native, volumes, selector })
+    let hash = injection_hash(spec);
+    Ok(Injection {
+        name: name.to_string(),
+        source,
+        containers,
+        init_containers,
+        native,
+        volumes,
+        env,
+        env_from,
+        volume_mounts,
+        app_containers,
+        annotations,
+        labels,
+        image_pull_secrets,
+        containers_position,
+        init_containers_position,
+        selector,
+        exclude,
+        namespace_selector,
+        opt_in: flag("optIn"),
+        remove,
+        on_conflict,
+        workloads,
+        hash,
+    })
 }
 
-/// The named entries of a list field, made ready to copy into workloads.
-fn parts(spec: &Node, field: &str, origin: &str) -> Vec<Part> {
+/// The fields that decide what is added, hashed by meaning (restyling the config does not change it).
+fn injection_hash(spec: &Node) -> String {
+    const WHAT_IS_ADDED: &[&str] = &[
+        "containers",
+        "initContainers",
+        "native",
+        "volumes",
+        "env",
+        "envFrom",
+        "volumeMounts",
+        "appContainers",
+        "annotations",
+        "labels",
+        "imagePullSecrets",
+        "position",
+    ];
+    let mut m = crate::yaml::Mapping::default();
+    for field in WHAT_IS_ADDED {
+        if let Some(value) = spec.get(field) {
+            m.insert(field, value.clone());
+        }
+    }
+    meaning_hash(&Node::Mapping(m))
+}
+
+/// The entries of a list field, made ready to copy into workloads; `key` names each entry.
+fn parts(spec: &Node, field: &str, key: impl Fn(&Node) -> String) -> Vec<Part> {
     let Some(list) = spec.get(field).and_then(Node::as_sequence) else { return Vec::new() };
     list.items
         .iter()
@@ -160,13 +311,38 @@ fn parts(spec: &Node, field: &str, origin: &str) -> Vec<Part> {
         .map(|(i, node)| {
             let mut node = node.clone();
             retag_strings(&mut node);
-            Part {
-                name: node.get("name").and_then(|n| n.as_scalar()).map(|s| s.value.clone()).unwrap_or_default(),
-                node,
-                path: format!("{origin}.{field}[{i}]"),
-            }
+            Part { name: key(&node), node, path: format!("spec.{field}[{i}]") }
         })
         .collect()
+}
+
+fn name_of(node: &Node, field: &str) -> String {
+    node.get(field).and_then(Node::as_scalar).map(|s| s.value.clone()).unwrap_or_default()
+}
+
+/// An envFrom source has no name of its own: it is identified by what it refers to, and its prefix.
+pub(crate) fn env_from_key(node: &Node) -> String {
+    let source = if node.get("configMapRef").is_some() { "configMapRef" } else { "secretRef" };
+    let referred = node.get(source).map(|r| name_of(r, "name")).unwrap_or_default();
+    format!("{source}:{referred}:{}", name_of(node, "prefix"))
+}
+
+fn string_map(node: Option<&Node>) -> Vec<(String, Node)> {
+    let Some(m) = node.and_then(Node::as_mapping) else { return Vec::new() };
+    m.entries
+        .iter()
+        .filter_map(|(k, v)| {
+            let mut v = v.clone();
+            retag_strings(&mut v);
+            Some((k.as_scalar()?.value.clone(), v))
+        })
+        .collect()
+}
+
+fn strings(node: Option<&Node>) -> Vec<String> {
+    node.and_then(Node::as_sequence)
+        .map(|s| s.items.iter().filter_map(|i| i.as_scalar().map(|s| s.value.clone())).collect())
+        .unwrap_or_default()
 }
 
 /// The config was read as YAML 1.2 (as kpt and kustomize read it), but the workloads it is copied into will be
@@ -193,11 +369,11 @@ fn retag_strings(node: &mut Node) {
     }
 }
 
-fn unique_names<'a>(parts: impl Iterator<Item = &'a Part>, what: &str, errors: &mut Vec<FieldError>) {
+fn unique_names<'a>(parts: impl Iterator<Item = &'a Part>, what: &str, field: &str, errors: &mut Vec<FieldError>) {
     let mut seen: Vec<&str> = Vec::new();
     for part in parts {
         if seen.contains(&part.name.as_str()) {
-            errors.push(err(format!("{}.name", part.path), format!("duplicate {what} name {:?}", part.name)));
+            errors.push(err(format!("{}{field}", part.path), format!("duplicate {what} {:?}", part.name)));
         } else {
             seen.push(&part.name);
         }
@@ -206,13 +382,7 @@ fn unique_names<'a>(parts: impl Iterator<Item = &'a Part>, what: &str, errors: &
 
 fn decode_selector(node: Option<&Node>, path: &str, workloads: &WorkloadTable, errors: &mut Vec<FieldError>) -> Selector {
     let Some(node) = node else { return Selector::default() };
-    let strings = |field: &str| -> Vec<String> {
-        node.get(field)
-            .and_then(Node::as_sequence)
-            .map(|s| s.items.iter().filter_map(|i| i.as_scalar().map(|s| s.value.clone())).collect())
-            .unwrap_or_default()
-    };
-    let kinds = strings("kinds");
+    let kinds = strings(node.get("kinds"));
     for (i, kind) in kinds.iter().enumerate() {
         if !workloads.knows_kind(kind) {
             errors.push(err(
@@ -222,7 +392,7 @@ fn decode_selector(node: Option<&Node>, path: &str, workloads: &WorkloadTable, e
         }
     }
     let label_selector = node.get("labelSelector").map(|ls| decode_label_selector(ls, &format!("{path}.labelSelector"), errors));
-    Selector { kinds, names: strings("names"), namespaces: strings("namespaces"), label_selector }
+    Selector { kinds, names: strings(node.get("names")), namespaces: strings(node.get("namespaces")), label_selector }
 }
 
 fn decode_label_selector(node: &Node, path: &str, errors: &mut Vec<FieldError>) -> LabelSelector {
