@@ -205,3 +205,74 @@ mod tests {
         assert_eq!(image_tag("envoy@sha256:abc"), ImageTag::Digest);
     }
 }
+
+#[cfg(test)]
+mod pod_tests {
+    use super::*;
+    use crate::yaml::parse_stream;
+
+    fn template(yaml: &str) -> Mapping {
+        match parse_stream(yaml.as_bytes()).unwrap().remove(0).root {
+            Node::Mapping(m) => m,
+            _ => panic!("a mapping"),
+        }
+    }
+
+    fn problems_in(yaml: &str) -> Vec<String> {
+        let empty = template("spec: {}");
+        new_problems(&empty, &template(yaml), "spec.template.spec").iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn a_valid_pod_has_no_problems() {
+        let ok = "spec:
+  initContainers: [{name: init, image: i, ports: [{containerPort: 80}]}]
+  containers:
+  - {name: a, image: a, ports: [{containerPort: 80}, {containerPort: 80, protocol: UDP}], volumeMounts: [{name: v, mountPath: /v}]}
+  - {name: b, image: b, volumeMounts: [{name: v, mountPath: /v}]}
+  volumes: [{name: v, emptyDir: {}}]";
+        assert_eq!(problems_in(ok), Vec::<String>::new());
+    }
+
+    #[test]
+    fn container_names_are_unique_across_both_lists() {
+        let found = problems_in("spec: {initContainers: [{name: x}], containers: [{name: x}]}");
+        assert_eq!(found, ["spec.template.spec.containers[0].name: container name \"x\" is used twice in the pod (also at spec.template.spec.initContainers[0]); names must be unique across containers and initContainers"]);
+    }
+
+    #[test]
+    fn volume_names_are_unique() {
+        let found = problems_in("spec: {containers: [{name: a}], volumes: [{name: v}, {name: v}]}");
+        assert_eq!(found, ["spec.template.spec.volumes[1].name: volume name \"v\" is used twice in the pod"]);
+    }
+
+    #[test]
+    fn every_mount_names_a_volume() {
+        let found = problems_in("spec: {containers: [{name: a, volumeMounts: [{name: gone, mountPath: /g}]}]}");
+        assert_eq!(found, ["spec.template.spec.containers[0].volumeMounts[0].name: container \"a\" mounts volume \"gone\", which the pod does not have"]);
+    }
+
+    #[test]
+    fn no_two_mounts_at_one_path() {
+        let found = problems_in(
+            "spec: {containers: [{name: a, volumeMounts: [{name: v, mountPath: /p}, {name: w, mountPath: /p}]}], volumes: [{name: v}, {name: w}]}",
+        );
+        assert_eq!(found, ["spec.template.spec.containers[0].volumeMounts[1].mountPath: container \"a\" mounts two volumes at \"/p\""]);
+    }
+
+    #[test]
+    fn ports_clash_between_app_containers_and_native_sidecars_only() {
+        let native = problems_in(
+            "spec: {initContainers: [{name: proxy, restartPolicy: Always, ports: [{containerPort: 15001}]}], containers: [{name: a, ports: [{containerPort: 15001}]}]}",
+        );
+        assert_eq!(native, ["spec.template.spec.containers[0].ports[0].containerPort: containers \"proxy\" and \"a\" both declare port 15001/TCP; they share the pod's network"]);
+        // A plain init container has finished before the app starts.
+        assert!(problems_in("spec: {initContainers: [{name: i, ports: [{containerPort: 80}]}], containers: [{name: a, ports: [{containerPort: 80}]}]}").is_empty());
+    }
+
+    #[test]
+    fn problems_the_workload_already_had_are_not_new() {
+        let broken = "spec: {containers: [{name: a, volumeMounts: [{name: gone, mountPath: /g}]}]}";
+        assert!(new_problems(&template(broken), &template(broken), "spec").is_empty());
+    }
+}
