@@ -19,7 +19,7 @@ const IGNORED: &[&str] = &["description", "title", "format", "$schema", "$id", "
 
 /// Hosts the end-to-end tests drive. A test whose host is missing is compiled `#[ignore]`d with the reason
 /// (`#[cfg_attr(not(host_kpt), ignore = "...")]`), so the test runner counts it as skipped, never as passed.
-const HOST_TOOLS: &[&str] = &["kpt", "kubectl", "kustomize", "node"];
+const HOST_TOOLS: &[&str] = &["kpt", "kubectl", "kustomize", "node", "wasmtime"];
 
 fn main() {
     println!("cargo:rerun-if-changed={SCHEMA}");

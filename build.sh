@@ -3,7 +3,7 @@
 #   dist/sidecar-injector        native binary (kustomize/kpt exec, Argo CD image)
 #   dist/sidecar-injector.wasm   WASI preview-1 command module (wasmtime run, kustomize exec of a runtime)
 #
-# Usage: ./build.sh [build|demo|help]
+# Usage: ./build.sh [build|demo|install-plugin [PLUGIN_HOME]|help]
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -91,11 +91,38 @@ print_sizes() {
     size_line "$DIST/$BIN.wasm"
 }
 
+# install-plugin: the native binary as a kustomize legacy exec plugin, where `kubectl kustomize --enable-alpha-plugins`
+# (and standalone kustomize) look for a transformer of kind SidecarInjector, group/version sidecar-injector.dev/v1alpha1.
+# SIDECAR_INJECTOR_BINARY=path installs that binary instead of building one (the tests install the one cargo built).
+install_plugin() { # [plugin home]
+    local caller=${OLDPWD:-$PWD} home src dir
+    home=${1:-${KUSTOMIZE_PLUGIN_HOME:-${XDG_CONFIG_HOME:-$HOME/.config}/kustomize/plugin}}
+    [[ $home == /* ]] || home="$caller/$home" # relative to where the command was typed, not to this script
+    src=${SIDECAR_INJECTOR_BINARY:-}
+    if [[ -z "$src" ]]; then
+        build_native # cargo rebuilds only what changed
+        src="$PWD/$DIST/$BIN"
+    elif [[ $src != /* ]]; then
+        src="$caller/$src"
+    fi
+    dir="$home/sidecar-injector.dev/v1alpha1/sidecarinjector"
+    mkdir -p "$dir"
+    # Copy, then rename: replacing a binary a running kustomize is executing must not fail with "text file busy".
+    cp -f "$src" "$dir/.SidecarInjector.$$"
+    chmod 0755 "$dir/.SidecarInjector.$$"
+    mv -f "$dir/.SidecarInjector.$$" "$dir/SidecarInjector"
+    log "installed $dir/SidecarInjector"
+    echo "$dir/SidecarInjector"
+    echo "use: KUSTOMIZE_PLUGIN_HOME=$home kubectl kustomize --enable-alpha-plugins DIR"
+}
+
 usage() {
     cat <<EOF
 usage: $0 [command]
   build   (default) release native binary and wasm32-wasip1 module into $DIST/, print sizes
   demo    build, then run the native binary on ${DEMO_INPUTS[0]} and print its output
+  install-plugin [PLUGIN_HOME]
+          install the native binary as a kustomize legacy exec plugin (for kubectl kustomize)
   help    this text
 EOF
 }
@@ -123,6 +150,9 @@ demo)
     "$DIST/$BIN" <"$demo_input" || status=$?
     log "exit code $status"
     exit "$status"
+    ;;
+install-plugin)
+    install_plugin "${2:-}"
     ;;
 help | -h | --help)
     usage

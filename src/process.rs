@@ -257,11 +257,14 @@ fn is_local_config(item: &Node) -> bool {
 /// The info result's message.
 fn describe(name: &str, report: &inject::Report, why: &str) -> String {
     let mut parts = Vec::new();
-    if !report.removed.is_empty() && (report.added.is_empty() || report.upgraded) {
+    if !report.removed.is_empty() {
         parts.push(format!("removed {}", report.removed.join(", ")));
     }
     if !report.added.is_empty() {
         parts.push(format!("added {}", report.added.join(", ")));
+    }
+    if !report.updated.is_empty() {
+        parts.push(format!("updated {}", report.updated.join(", ")));
     }
     if !report.overwritten.is_empty() {
         parts.push(format!("overwrote hand-edited {}", report.overwritten.join(", ")));

@@ -176,3 +176,103 @@ fn eval_with_a_bad_config_fails_names_the_field_and_changes_nothing() {
     let results = std::fs::read_to_string(dir.join("results/results.yaml")).unwrap();
     assert!(results.contains("severity: error") && results.contains("data.prot"), "{results}");
 }
+
+const EXAMPLE_PACKAGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/kpt-package");
+
+/// A scratch directory laid out like the repository: `dist/sidecar-injector` (the binary of this test run) next
+/// to `pkg/`, a copy of kpt-package/. Returns the directory and the package's file names.
+fn example_layout(test: &str) -> (PathBuf, Vec<String>) {
+    let root = std::env::temp_dir().join(format!("sidecar-injector-kpt-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let pkg = root.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::create_dir_all(root.join("dist")).unwrap();
+    std::os::unix::fs::symlink(common::native_binary_path(), root.join("dist/sidecar-injector")).unwrap();
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(EXAMPLE_PACKAGE).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), pkg.join(entry.file_name())).unwrap();
+        files.push(entry.file_name().to_string_lossy().into_owned());
+    }
+    (root, files)
+}
+
+/// `kpt fn render pkg --allow-exec [--results-dir DIR]`, started in `root` as the README says.
+fn render_example(root: &Path, results: Option<&str>) {
+    let mut cmd = Command::new("kpt");
+    cmd.args(["fn", "render", "pkg", "--allow-exec"]).current_dir(root);
+    if let Some(dir) = results {
+        cmd.args(["--results-dir", dir]);
+    }
+    let out = cmd.output().expect("kpt runs");
+    let log = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "kpt fn render failed:\n{log}");
+}
+
+/// The documented example, run the way the README says (`kpt fn render kpt-package --allow-exec` from the
+/// repository root).
+#[test]
+#[cfg_attr(not(host_kpt), ignore = "kpt is not on PATH")]
+fn the_example_package_renders_from_the_repository_root() {
+    let (root, files) = example_layout("example");
+    let pkg = root.join("pkg");
+    let kptfile = std::fs::read_to_string(pkg.join("Kptfile")).unwrap();
+    assert_eq!(kptfile.matches("- exec: dist/sidecar-injector").count(), 2, "{kptfile}");
+    render_example(&root, Some("results"));
+    // Only deployment.yaml changes; every comment of it is still there.
+    for file in &files {
+        let before = std::fs::read_to_string(Path::new(EXAMPLE_PACKAGE).join(file)).unwrap();
+        let after = std::fs::read_to_string(pkg.join(file)).unwrap();
+        if file != "deployment.yaml" {
+            assert_eq!(before, after, "{file} changed");
+            continue;
+        }
+        for line in before.lines().filter(|l| l.contains('#')) {
+            let comment = &line[line.find('#').unwrap()..];
+            assert!(after.contains(comment), "comment {comment:?} lost:\n{after}");
+        }
+        assert!(after.contains("defaultMode: 0644"), "the octal mode is kept as written:\n{after}");
+    }
+
+    // Both steps injected into the web Deployment, each with its own status entry.
+    let deployment = parse_stream(&std::fs::read(pkg.join("deployment.yaml")).unwrap()).unwrap().remove(0).root;
+    let template = deployment.get("spec").and_then(|s| s.get("template")).unwrap();
+    let containers: Vec<&str> = template
+        .get("spec")
+        .and_then(|s| s.get("containers"))
+        .and_then(Node::as_sequence)
+        .unwrap()
+        .items
+        .iter()
+        .filter_map(|c| c.get("name").and_then(Node::as_str))
+        .collect();
+    assert_eq!(containers, ["nginx", "fluent-bit", "nginx-exporter"]);
+    let status = template
+        .get("metadata")
+        .and_then(|m| m.get("annotations"))
+        .and_then(|a| a.get("sidecar-injector.dev/status"))
+        .and_then(Node::as_str)
+        .unwrap();
+    assert!(status.contains("\"log-shipper\"") && status.contains("\"nginx-exporter\""), "{status}");
+
+    // results.yaml: one entry per pipeline step, each naming the workload and its file.
+    let results = std::fs::read_to_string(root.join("results/results.yaml")).unwrap();
+    assert_eq!(results.matches("exec: dist/sidecar-injector").count(), 2, "{results}");
+    assert!(results.contains("injected \"log-shipper\": added container fluent-bit"), "{results}");
+    assert!(results.contains("injected \"nginx-exporter\": added container nginx-exporter"), "{results}");
+    assert_eq!(results.matches("path: deployment.yaml").count(), 2, "{results}");
+    assert!(!results.contains("severity: warning") && !results.contains("severity: error"), "{results}");
+}
+
+/// Rendering the example again must change nothing: each of its two injections, re-run with its unchanged
+/// config, leaves its parts where they stand (regression: the first one's container used to move behind the
+/// second one's on the second render).
+#[test]
+#[cfg_attr(not(host_kpt), ignore = "kpt is not on PATH")]
+fn the_example_package_renders_idempotently() {
+    let (root, _) = example_layout("example-twice");
+    render_example(&root, None);
+    let first = std::fs::read_to_string(root.join("pkg/deployment.yaml")).unwrap();
+    render_example(&root, None);
+    assert_eq!(first, std::fs::read_to_string(root.join("pkg/deployment.yaml")).unwrap());
+}

@@ -24,6 +24,8 @@ const DEFAULT_CONTAINER_ANNOTATION: &str = "kubectl.kubernetes.io/default-contai
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Report {
     pub added: Vec<String>,
+    /// This injection's own parts whose config changed, replaced where they stand.
+    pub updated: Vec<String>,
     pub removed: Vec<String>,
     /// Injected parts someone had edited by hand, replaced by the configured ones (or removed).
     pub overwritten: Vec<String>,
@@ -73,11 +75,11 @@ fn reconcile(item: &mut Node, kind: &WorkloadKind, name: &str, injection: Option
     let mut work = template.clone();
     let mut report = Report::default();
     if let Some(old) = &old {
-        undo(&mut work, old, &mut report);
+        undo(&mut work, old, injection, &mut report);
     }
     if let Some(injection) = injection {
         report.upgraded = old.as_ref().is_some_and(|o| o.config != injection.hash);
-        let record = add(&mut work, injection, &status, &fields, &mut report).map_err(Failure::Errors)?;
+        let record = add(&mut work, injection, &status, old.as_ref(), &fields, &mut report).map_err(Failure::Errors)?;
         status.put(name, record);
     }
     write_status(&mut work, &status);
@@ -206,7 +208,10 @@ fn write_status(template: &mut Mapping, status: &Status) {
 
 // ---- taking out what a record says was added ----------------------------------------------------------------
 
-fn undo(template: &mut Mapping, record: &Record, report: &mut Report) {
+/// Takes out what `record` says was added, except what `injection` (the config now) adds again: those stay
+/// where they are, and `add` replaces them in place, so a re-run or an upgrade does not move anything.
+fn undo(template: &mut Mapping, record: &Record, injection: Option<&Injection>, report: &mut Report) {
+    let again = |part: Owned| injection.is_some_and(|i| provides(i, part));
     if let Some(spec) = template.get_mut("spec").and_then(Node::as_mapping_mut) {
         for (list, entries, what) in [
             ("containers", &record.containers, "container"),
@@ -214,6 +219,10 @@ fn undo(template: &mut Mapping, record: &Record, report: &mut Report) {
             ("volumes", &record.volumes, "volume"),
         ] {
             for (name, hash) in entries {
+                let part = if list == "volumes" { Owned::Volume(name) } else { Owned::Container { list, name } };
+                if again(part) {
+                    continue;
+                }
                 if let Some(node) = take_named(spec, list, "name", name) {
                     if &meaning_hash(&node) != hash {
                         report.overwritten.push(format!("{what} {name}"));
@@ -227,9 +236,12 @@ fn undo(template: &mut Mapping, record: &Record, report: &mut Report) {
             ("envFrom", &record.env_from, ""),
             ("volumeMounts", &record.volume_mounts, "mountPath"),
         ] {
-            for (container, names) in entries {
-                let Some(container) = named_mut(spec, "containers", container) else { continue };
+            for (container_name, names) in entries {
+                let Some(container) = named_mut(spec, "containers", container_name) else { continue };
                 for name in names {
+                    if again(Owned::InContainer { container: container_name, list, key: name }) {
+                        continue;
+                    }
                     if key.is_empty() {
                         take_env_from(container, name);
                     } else {
@@ -240,18 +252,71 @@ fn undo(template: &mut Mapping, record: &Record, report: &mut Report) {
             }
         }
         for name in &record.image_pull_secrets {
-            take_named(spec, "imagePullSecrets", "name", name);
+            if !again(Owned::PullSecret(name)) {
+                take_named(spec, "imagePullSecrets", "name", name);
+            }
         }
         for list in ["initContainers", "volumes", "imagePullSecrets"] {
             drop_if_empty(spec, list);
         }
     }
     for key in &record.annotations {
-        remove_key(template, &["metadata", "annotations"], key);
+        if !again(Owned::Annotation(key)) {
+            remove_key(template, &["metadata", "annotations"], key);
+        }
     }
     for key in &record.labels {
-        remove_key(template, &["metadata", "labels"], key);
+        if !again(Owned::Label(key)) {
+            remove_key(template, &["metadata", "labels"], key);
+        }
     }
+}
+
+/// A part a status record names.
+#[derive(Clone, Copy)]
+enum Owned<'a> {
+    Container { list: &'a str, name: &'a str },
+    Volume(&'a str),
+    /// An env var (by name), envFrom source (by key) or mount (by path) in an app container.
+    InContainer { container: &'a str, list: &'a str, key: &'a str },
+    PullSecret(&'a str),
+    Annotation(&'a str),
+    Label(&'a str),
+}
+
+/// Whether the injection's config adds this part (in the same place).
+fn provides(injection: &Injection, part: Owned) -> bool {
+    let named = |parts: &[Part], name: &str| parts.iter().any(|p| p.name == name);
+    match part {
+        Owned::Container { list, name } => {
+            (list == "initContainers" && named(&injection.init_containers, name))
+                || (list == sidecar_list(injection) && named(&injection.containers, name))
+        }
+        Owned::Volume(name) => named(&injection.volumes, name),
+        Owned::InContainer { container, list, key } => {
+            let targeted = injection.app_containers.is_empty() || injection.app_containers.iter().any(|c| c == container);
+            let parts = match list {
+                "env" => &injection.env,
+                "envFrom" => &injection.env_from,
+                _ => &injection.volume_mounts,
+            };
+            targeted && named(parts, key)
+        }
+        Owned::PullSecret(name) => named(&injection.image_pull_secrets, name),
+        Owned::Annotation(key) => {
+            injection.annotations.iter().any(|(k, _)| k == key) || (key == DEFAULT_CONTAINER_ANNOTATION && first_classic(injection))
+        }
+        Owned::Label(key) => injection.labels.iter().any(|(k, _)| k == key),
+    }
+}
+
+fn sidecar_list(injection: &Injection) -> &'static str {
+    if injection.native { "initContainers" } else { "containers" }
+}
+
+/// Classic sidecars placed before the app's containers: `kubectl logs/exec` would pick them by default.
+fn first_classic(injection: &Injection) -> bool {
+    !injection.native && !injection.containers.is_empty() && injection.containers_position == Position::First
 }
 
 // ---- adding what the config says --------------------------------------------------------------------------
@@ -260,13 +325,16 @@ fn add(
     template: &mut Mapping,
     injection: &Injection,
     others: &Status,
+    old: Option<&Record>,
     fields: &Fields,
     report: &mut Report,
 ) -> Result<Record, Vec<FieldError>> {
     let mut record = Record { config: injection.hash.clone(), ..Default::default() };
     let mut errors = Vec::new();
     let policy = injection.on_conflict;
-    let mut ctx = Ctx { injection, policy, report, errors: &mut errors };
+    let empty = Record::default();
+    let old = old.unwrap_or(&empty);
+    let mut ctx = Ctx { injection, policy, old, report, errors: &mut errors };
 
     let Some(spec) = template.get_mut("spec").and_then(Node::as_mapping_mut) else {
         return Ok(record); // check_shape made sure there is one
@@ -294,12 +362,14 @@ fn add(
     insert(spec, "containers", new_containers, injection.containers_position);
 
     for part in &injection.volumes {
-        if let Some(hash) = ctx.named_part(spec, "volumes", "name", part, &fields.spec, "volume") {
+        let owned = recorded(&old.volumes, &part.name);
+        if let Some(hash) = ctx.named_part(spec, "volumes", "name", part, &fields.spec, "volume", owned) {
             record.volumes.push((part.name.clone(), hash));
         }
     }
     for part in &injection.image_pull_secrets {
-        if ctx.named_part(spec, "imagePullSecrets", "name", part, &fields.spec, "image pull secret").is_some() {
+        let owned = old.image_pull_secrets.contains(&part.name).then_some("");
+        if ctx.named_part(spec, "imagePullSecrets", "name", part, &fields.spec, "image pull secret", owned).is_some() {
             record.image_pull_secrets.push(part.name.clone());
         }
     }
@@ -326,18 +396,24 @@ fn add(
         let mut env = Vec::new();
         let mut env_from = Vec::new();
         let mut mounts = Vec::new();
+        let owned = |entries: &[(String, Vec<String>)], key: &str| {
+            entries.iter().any(|(c, names)| *c == name && names.iter().any(|n| n == key)).then_some("")
+        };
         for part in &injection.env {
-            if ctx.named_part(container, "env", "name", part, &at, "env var").is_some() {
+            let owned = owned(&old.env, &part.name);
+            if ctx.named_part(container, "env", "name", part, &at, "env var", owned).is_some() {
                 env.push(part.name.clone());
             }
         }
         for part in &injection.env_from {
-            if ctx.env_from(container, part, &at).is_some() {
+            let owned = owned(&old.env_from, &part.name).is_some();
+            if ctx.env_from(container, part, &at, owned).is_some() {
                 env_from.push(part.name.clone());
             }
         }
         for part in &injection.volume_mounts {
-            if ctx.named_part(container, "volumeMounts", "mountPath", part, &at, "volume mount").is_some() {
+            let owned = owned(&old.volume_mounts, &part.name);
+            if ctx.named_part(container, "volumeMounts", "mountPath", part, &at, "volume mount", owned).is_some() {
                 mounts.push(part.name.clone());
             }
         }
@@ -359,29 +435,31 @@ fn add(
     }
 
     let mut annotations = injection.annotations.clone();
-    let first_classic = !injection.native && !injection.containers.is_empty() && injection.containers_position == Position::First;
-    // With a sidecar first, `kubectl logs/exec` would pick it; point them at the app unless the user chose.
-    // (An earlier run's own setting was taken out by `undo`, so it is set again here, not kept as the user's.)
-    if let (true, Some(app)) = (first_classic, &first_app_container) {
+    // With a sidecar first, `kubectl logs/exec` would pick it; point them at the app unless the user chose
+    // (an earlier run's own setting is ours, not the user's choice).
+    if let (true, Some(app)) = (first_classic(injection), &first_app_container) {
         let set = template.get("metadata").and_then(|m| m.get("annotations")).and_then(|a| a.get(DEFAULT_CONTAINER_ANNOTATION));
-        if set.is_none() {
+        if set.is_none() || old.annotations.iter().any(|k| k == DEFAULT_CONTAINER_ANNOTATION) {
             annotations.push((DEFAULT_CONTAINER_ANNOTATION.to_string(), Node::string(app.clone())));
         }
     }
-    for (field, entries, out) in
-        [("annotations", &annotations, &mut record.annotations), ("labels", &injection.labels, &mut record.labels)]
-    {
+    for (field, entries, owned, out) in [
+        ("annotations", &annotations, &old.annotations, &mut record.annotations),
+        ("labels", &injection.labels, &old.labels, &mut record.labels),
+    ] {
         for (key, value) in entries {
             let map = metadata_map(template, field);
             let at = format!("{}.{field}[{key:?}]", fields.metadata);
             match map.get(key) {
                 None => {
                     map.insert(key, value.clone());
-                    if key != STATUS_ANNOTATION {
-                        ctx.report.added.push(format!("{} {key}", singular(field)));
-                    }
+                    ctx.report.added.push(format!("{} {key}", singular(field)));
                 }
                 Some(existing) if existing.same_meaning(value) => {}
+                Some(_) if owned.contains(key) => {
+                    map.insert(key, value.clone());
+                    ctx.report.updated.push(format!("{} {key}", singular(field)));
+                }
                 Some(_) => match ctx.conflict(&at, singular(field), key) {
                     Some(()) => map.insert(key, value.clone()),
                     None => continue,
@@ -405,6 +483,8 @@ fn singular(field: &str) -> &'static str {
 struct Ctx<'a> {
     injection: &'a Injection,
     policy: OnConflict,
+    /// What this injection added last time (empty the first time): its own parts are replaced in place.
+    old: &'a Record,
     report: &'a mut Report,
     errors: &'a mut Vec<FieldError>,
 }
@@ -435,20 +515,32 @@ impl Ctx<'_> {
         }
     }
 
-    /// A container goes into `list` (through `out`, inserted later at the configured position). Container
-    /// names must be unique across `containers` and `initContainers`. Returns the hash to record, or `None`
-    /// when the workload's own container is kept.
+    /// A container goes into `list` (through `out`, inserted later at the configured position), or replaces
+    /// this injection's own container of that name where it stands. Container names must be unique across
+    /// `containers` and `initContainers`. Returns the hash to record, or `None` when the workload's own
+    /// container is kept.
     fn container(&mut self, spec: &mut Mapping, part: &Part, list: &str, out: &mut Vec<Node>, base: &str) -> Option<String> {
         let hash = meaning_hash(&part.node);
         for existing_list in ["containers", "initContainers"] {
             let Some(index) = index_named(spec, existing_list, "name", &part.name) else { continue };
-            let same = existing_list == list
-                && nth(spec, existing_list, index).is_some_and(|n| n.same_meaning(&part.node));
-            if same {
-                // Already there as configured (say, added by an older version without a record): adopt it.
-                return Some(hash);
+            let owned = if existing_list == "containers" { &self.old.containers } else { &self.old.init_containers };
+            let owned = recorded(owned, &part.name);
+            if existing_list == list {
+                let existing = spec.get_mut(list).and_then(Node::as_sequence_mut).and_then(|s| s.items.get_mut(index));
+                let Some(existing) = existing else { continue };
+                if existing.same_meaning(&part.node) {
+                    // Already there as configured (say, added by an older version without a record): adopt it.
+                    return Some(hash);
+                }
+                if let Some(recorded_hash) = owned {
+                    self.replaced(existing, recorded_hash, &part.node, "container", &part.name);
+                    return Some(hash);
+                }
             }
-            self.conflict(&format!("{base}.{existing_list}[{index}]"), "container", &part.name)?;
+            if owned.is_none() {
+                self.conflict(&format!("{base}.{existing_list}[{index}]"), "container", &part.name)?;
+            }
+            // Someone else's that the policy lets go, or this injection's own moving between the lists.
             take_named(spec, existing_list, "name", &part.name);
         }
         out.push(part.node.clone());
@@ -456,41 +548,79 @@ impl Ctx<'_> {
         Some(hash)
     }
 
+    /// Puts the configured node where this injection's own one stands, and says why it changed.
+    fn replaced(&mut self, existing: &mut Node, recorded_hash: &str, node: &Node, what: &str, name: &str) {
+        if !recorded_hash.is_empty() && meaning_hash(existing) != recorded_hash {
+            self.report.overwritten.push(format!("{what} {name}"));
+        } else {
+            self.report.updated.push(format!("{what} {name}"));
+        }
+        *existing = node.clone();
+    }
+
     /// An entry of a list identified by `key` (volumes and pull secrets by name, env by name, mounts by
-    /// mountPath) is appended, adopted when identical, or handled as a conflict.
-    fn named_part(&mut self, map: &mut Mapping, list: &str, key: &str, part: &Part, base: &str, what: &str) -> Option<String> {
+    /// mountPath) is appended, adopted when identical, replaced in place when it is this injection's own
+    /// (`owned`: its recorded hash, or "" where the record keeps names only), or handled as a conflict.
+    #[allow(clippy::too_many_arguments)]
+    fn named_part(
+        &mut self,
+        map: &mut Mapping,
+        list: &str,
+        key: &str,
+        part: &Part,
+        base: &str,
+        what: &str,
+        owned: Option<&str>,
+    ) -> Option<String> {
         let hash = meaning_hash(&part.node);
+        let container = map.get("name").and_then(Node::as_str).map(str::to_string);
+        let label = match (list, &container) {
+            ("env" | "volumeMounts", Some(c)) => format!("{what} {} in {c}", part.name),
+            _ => format!("{what} {}", part.name),
+        };
         if let Some(index) = index_named(map, list, key, &part.name) {
-            if nth(map, list, index).is_some_and(|n| n.same_meaning(&part.node)) {
+            let existing = map.get_mut(list).and_then(Node::as_sequence_mut).and_then(|s| s.items.get_mut(index))?;
+            if existing.same_meaning(&part.node) {
+                return Some(hash);
+            }
+            if let Some(recorded_hash) = owned {
+                self.replaced(existing, recorded_hash, &part.node, what, &label[what.len() + 1..]);
                 return Some(hash);
             }
             self.conflict(&format!("{base}.{list}[{index}]"), what, &part.name)?;
             take_named(map, list, key, &part.name);
         }
         list_mut(map, list).push(part.node.clone());
-        if list != "env" && list != "volumeMounts" {
-            self.report.added.push(format!("{what} {}", part.name));
-        } else {
-            let container = map.get("name").and_then(Node::as_str).unwrap_or("");
-            self.report.added.push(format!("{what} {} in {container}", part.name));
-        }
+        self.report.added.push(label);
         Some(hash)
     }
 
-    fn env_from(&mut self, container: &mut Mapping, part: &Part, base: &str) -> Option<()> {
-        let items = container.get("envFrom").and_then(Node::as_sequence).map(|s| s.items.as_slice()).unwrap_or(&[]);
-        if items.iter().any(|n| n.same_meaning(&part.node)) {
-            return Some(());
-        }
-        if let Some(index) = items.iter().position(|n| env_from_key(n) == part.name) {
-            self.conflict(&format!("{base}.envFrom[{index}]"), "envFrom source", &part.name)?;
-            take_env_from(container, &part.name);
+    fn env_from(&mut self, container: &mut Mapping, part: &Part, base: &str, owned: bool) -> Option<()> {
+        let name = container.get("name").and_then(Node::as_str).unwrap_or("").to_string();
+        let items = container.get_mut("envFrom").and_then(Node::as_sequence_mut).map(|s| &mut s.items);
+        if let Some(items) = items {
+            if items.iter().any(|n| n.same_meaning(&part.node)) {
+                return Some(());
+            }
+            if let Some(index) = items.iter().position(|n| env_from_key(n) == part.name) {
+                if owned {
+                    items[index] = part.node.clone();
+                    self.report.updated.push(format!("envFrom {} in {name}", part.name));
+                    return Some(());
+                }
+                self.conflict(&format!("{base}.envFrom[{index}]"), "envFrom source", &part.name)?;
+                take_env_from(container, &part.name);
+            }
         }
         list_mut(container, "envFrom").push(part.node.clone());
-        let name = container.get("name").and_then(Node::as_str).unwrap_or("").to_string();
         self.report.added.push(format!("envFrom {} in {name}", part.name));
         Some(())
     }
+}
+
+/// The hash a record holds for `name`, if this injection added it.
+fn recorded<'a>(entries: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    entries.iter().find(|(n, _)| n == name).map(|(_, h)| h.as_str())
 }
 
 // ---- list helpers -------------------------------------------------------------------------------------------
@@ -508,10 +638,6 @@ fn take_env_from(container: &mut Mapping, key: &str) {
 fn index_named(map: &Mapping, list: &str, key: &str, name: &str) -> Option<usize> {
     let items = map.get(list)?.as_sequence()?;
     items.items.iter().position(|n| n.get(key).and_then(Node::as_scalar).is_some_and(|s| s.value == name))
-}
-
-fn nth<'a>(map: &'a Mapping, list: &str, index: usize) -> Option<&'a Node> {
-    map.get(list)?.as_sequence()?.items.get(index)
 }
 
 fn nth_container(spec: &mut Mapping, index: usize) -> Option<&mut Mapping> {
