@@ -3,7 +3,7 @@
 #   dist/sidecar-injector        native binary (kustomize/kpt exec, Argo CD image)
 #   dist/sidecar-injector.wasm   WASI preview-1 command module (wasmtime run, kustomize exec of a runtime)
 #
-# Usage: ./build.sh [build|demo|install-plugin [PLUGIN_HOME]|help]
+# Usage: ./build.sh [build|demo|install-plugin [PLUGIN_HOME]|bench [quick|full]|help]
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -123,6 +123,10 @@ usage: $0 [command]
   demo    build, then run the native binary on ${DEMO_INPUTS[0]} and print its output
   install-plugin [PLUGIN_HOME]
           install the native binary as a kustomize legacy exec plugin (for kubectl kustomize)
+  bench [quick|full]
+          build, then time the function against the parse-and-emit floor, cat, kubectl kustomize and kpt
+          (bench/run.sh, ~10 min; quick ~5 min; full adds the hosts at 10,000 workloads);
+          writes target/bench/results.md. See bench/README.md
   help    this text
 EOF
 }
@@ -153,6 +157,10 @@ demo)
     ;;
 install-plugin)
     install_plugin "${2:-}"
+    ;;
+bench)
+    shift
+    exec bench/run.sh "$@"
     ;;
 help | -h | --help)
     usage

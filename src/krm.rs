@@ -187,6 +187,16 @@ impl Finding {
             s.push_str(&format!("{path}: "));
         }
         s.push_str(&self.message);
+        // One line, whatever names from the input the message quotes (a key or a container name may hold a line
+        // break): line breaks are shown escaped.
+        if s.contains(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}']) {
+            s = s
+                .replace('\n', "\\n")
+                .replace('\r', "\\r")
+                .replace('\u{85}', "\\u0085")
+                .replace('\u{2028}', "\\u2028")
+                .replace('\u{2029}', "\\u2029");
+        }
         s
     }
 }

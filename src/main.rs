@@ -16,11 +16,26 @@ A KRM function that injects sidecar containers into Kubernetes workloads. See th
 
 fn main() -> ExitCode {
     let output = run().unwrap_or_else(|e| Output::failed(format!("{e:#}")));
-    // A closed stdout (the host gave up) must not become a panic.
-    let _ = std::io::stdout().write_all(&output.stdout);
-    let _ = std::io::stdout().flush();
-    let _ = std::io::stderr().write_all(output.stderr.as_bytes());
+    // Straight to the file descriptor, not through std's line buffer. A failed write (a closed stdout: the host
+    // gave up; a host refusing the size) must not become a panic, nor a success with the output lost.
+    let written = write_stdout(&output.stdout);
+    let mut stderr = std::io::stderr();
+    let _ = stderr.write_all(output.stderr.as_bytes());
+    if let Err(e) = written {
+        let _ = writeln!(stderr, "sidecar-injector: error: cannot write stdout: {e}");
+        return ExitCode::from(1);
+    }
     ExitCode::from(u8::try_from(output.exit_code).unwrap_or(1))
+}
+
+/// Writes in pieces of at most 1 MiB: wasmtime fails one write of 200 MB with ENOMEM (seen with the wasmtime
+/// crate 48; the output was lost and the exit code was 0 before this was checked).
+fn write_stdout(bytes: &[u8]) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    for chunk in bytes.chunks(1 << 20) {
+        stdout.write_all(chunk)?;
+    }
+    stdout.flush()
 }
 
 fn run() -> anyhow::Result<Output> {
@@ -34,6 +49,8 @@ fn run() -> anyhow::Result<Output> {
     }
     let mut input = Vec::new();
     std::io::stdin().read_to_end(&mut input).map_err(|e| anyhow::anyhow!("cannot read stdin: {e}"))?;
+    // Reading grew the buffer by doubling: give the unused part (up to the input's size again) back for the tree.
+    input.shrink_to_fit();
     let config = match std::env::var("KUSTOMIZE_PLUGIN_CONFIG_STRING") {
         Ok(text) if !text.trim().is_empty() => Some(text.into_bytes()),
         _ => match &arg {

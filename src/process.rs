@@ -43,7 +43,7 @@ pub fn process(input: &[u8]) -> Output {
         };
     }
     let stdout = list.write(&findings).into_bytes();
-    finish(stdout, &findings)
+    finish(stdout, &findings, true)
 }
 
 /// kustomize's legacy exec plugin: the config apart, the resources as a plain multi-document stream in and out.
@@ -62,19 +62,23 @@ pub fn process_stream(config_text: &[u8], input: &[u8]) -> Output {
     let mut items: Vec<Node> = docs.into_iter().map(|d| d.root).collect();
     let findings = transform(&mut items, Some(&config));
     if has_errors(&findings) {
-        return finish(Vec::new(), &findings);
+        return finish(Vec::new(), &findings, false);
     }
     let docs: Vec<Document> = items.into_iter().zip(versions).map(|(root, version)| Document { root, version }).collect();
-    finish(emit_stream(&docs).into_bytes(), &findings)
+    finish(emit_stream(&docs).into_bytes(), &findings, false)
 }
 
-fn finish(stdout: Vec<u8>, findings: &[Finding]) -> Output {
+/// Errors make one line on stderr, the first error's; `results_on_stdout` says whether the others can be read in
+/// the ResourceList's results (the plugin mode writes none).
+fn finish(stdout: Vec<u8>, findings: &[Finding], results_on_stdout: bool) -> Output {
     let mut stderr = String::new();
     let errors: Vec<&Finding> = findings.iter().filter(|f| f.severity == Severity::Error).collect();
     if let Some(first) = errors.first() {
         stderr.push_str(&format!("sidecar-injector: {}", first.line()));
-        if errors.len() > 1 {
-            stderr.push_str(&format!(" (and {} more errors; see the results)", errors.len() - 1));
+        match errors.len() - 1 {
+            0 => {}
+            more if results_on_stdout => stderr.push_str(&format!(" (and {more} more errors; see the results)")),
+            more => stderr.push_str(&format!(" (and {more} more errors)")),
         }
         stderr.push('\n');
     }
@@ -112,6 +116,15 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
     let mut unknown_namespaces: Vec<String> = Vec::new();
 
     for item in items.iter_mut() {
+        // An alias for the kind hides whether this is a workload: say so rather than pass it by.
+        if let Some(field) = ["apiVersion", "kind"].into_iter().find(|f| matches!(item.get(f), Some(Node::Alias(_)))) {
+            findings.push(
+                Finding::new(Severity::Error, "is a YAML alias; sidecar-injector needs apiVersion and kind written out to tell a workload")
+                    .about(item)
+                    .at(field),
+            );
+            continue;
+        }
         let Some(workload) = workload_of(item, &injection.workloads).cloned() else { continue };
         if is_local_config(item) {
             continue;

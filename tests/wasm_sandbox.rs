@@ -258,6 +258,150 @@ fn native_and_wasm_agree() {
     }
 }
 
+/// Every workload kind, each several times, with labels, annotations, env, init containers, volumes and YAML
+/// 1.1-sensitive values; and a config that uses most of what the function can add (native sidecars, init
+/// containers, volumes, env and mounts into the app containers, template annotations, a selector).
+/// Returns the ResourceList and the config alone.
+fn full_case() -> (String, String) {
+    const KINDS: &[(&str, &str, &str)] = &[
+        ("v1", "Pod", ""),
+        ("v1", "PodTemplate", "template:\n"),
+        ("v1", "ReplicationController", "spec:\n  template:\n"),
+        ("apps/v1", "Deployment", "spec:\n  template:\n"),
+        ("apps/v1", "ReplicaSet", "spec:\n  template:\n"),
+        ("apps/v1", "StatefulSet", "spec:\n  template:\n"),
+        ("apps/v1", "DaemonSet", "spec:\n  template:\n"),
+        ("batch/v1", "Job", "spec:\n  template:\n"),
+        ("batch/v1", "CronJob", "spec:\n  schedule: '*/5 * * * *'\n  jobTemplate:\n    spec:\n      template:\n"),
+    ];
+    let mut items = String::new();
+    for i in 0..45 {
+        let (api_version, kind, path) = KINDS[i % KINDS.len()];
+        let policy = if kind == "Job" || kind == "CronJob" { "Never" } else { "Always" };
+        let mut template = String::new();
+        if kind != "Pod" {
+            // A Pod's template metadata is its own.
+            template.push_str(&format!("metadata:\n  labels: {{app: w{i}, tier: \"on\"}}\n"));
+        }
+        template.push_str(&format!(
+            "spec:\n  restartPolicy: {policy}\n  initContainers:\n  - name: setup\n    image: busybox:1.36\n    \
+             command: [sh, -c, 'echo yes']\n  containers:\n  - name: app\n    image: registry.example/app:{i}\n    \
+             args: [on, 0644, \"12:30\", 2024-01-01]\n    env:\n    - {{name: MODE, value: \"yes\"}}\n  volumes:\n  \
+             - name: cfg\n    configMap: {{name: cfg, defaultMode: 0644}}\n"
+        ));
+        let pad = "  ".repeat(path.lines().count());
+        let body: String = template.lines().map(|l| format!("{pad}{l}\n")).collect();
+        let item = format!(
+            "apiVersion: {api_version}\nkind: {kind}\nmetadata:\n  name: w{i}\n  namespace: team-{}\n  annotations:\n    \
+             config.kubernetes.io/index: '{i}'\n{path}{body}",
+            i % 3
+        );
+        for (n, line) in item.lines().enumerate() {
+            items.push_str(if n == 0 { "- " } else { "  " });
+            items.push_str(line);
+            items.push('\n');
+        }
+    }
+    let config = "\
+apiVersion: sidecar-injector.dev/v1alpha1
+kind: SidecarInjector
+metadata:
+  name: full
+spec:
+  native: true
+  containers:
+  - name: agent
+    image: example/agent:2.0
+    args: [--mode, on, '0644']
+    resources: {requests: {cpu: 5m, memory: 16Mi}}
+    volumeMounts: [{name: agent-data, mountPath: /data}]
+  initContainers:
+  - name: prepare
+    image: example/prepare:1.0
+    resources: {requests: {cpu: 5m}}
+  volumes:
+  - name: agent-data
+    emptyDir: {}
+  env:
+  - {name: AGENT_ADDR, value: 'localhost:4317'}
+  volumeMounts:
+  - {name: agent-data, mountPath: /var/agent}
+  annotations:
+    example.com/injected: 'yes'
+  selector:
+    namespaces: [team-0, team-1]
+";
+    let indented: String = config.lines().map(|l| format!("  {l}\n")).collect();
+    let list = format!("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n{items}functionConfig:\n{indented}");
+    (list, config.to_string())
+}
+
+#[test]
+fn wasm_does_all_its_work_in_the_sandbox() {
+    // No preopened directory, no environment, no arguments, no network: the module still injects into every
+    // selected workload of a full multi-workload list, byte for byte as the native binary (given a cleared
+    // environment) and the library do.
+    let (list, _) = full_case();
+    let wasm = common::run_wasm(list.as_bytes(), &[], &[]);
+    let native = common::run_native(list.as_bytes(), &[], &[]);
+    let library = sidecar_injector::process(list.as_bytes());
+    assert_eq!(wasm.code, 0, "{}", wasm.stderr_str());
+    assert_eq!(wasm.stdout, native.stdout, "wasm and native stdout differ");
+    assert_eq!(wasm.stdout, library.stdout, "wasm and library stdout differ");
+    assert_eq!((wasm.code, wasm.stderr_str()), (native.code, native.stderr_str()));
+    let out = wasm.stdout_str();
+    // 45 workloads, 30 of them in the selected namespaces: each gets the native sidecar and the init container
+    // (and the config names each once more).
+    assert_eq!(out.matches("- name: agent\n").count(), 31, "{out}");
+    assert_eq!(out.matches("- name: prepare\n").count(), 31);
+    assert_eq!(out.matches("sidecar-injector.dev/status").count(), 30);
+    assert!(out.len() > list.len(), "the output holds the input and the injection");
+}
+
+#[test]
+fn the_environment_changes_nothing_but_the_plugin_config() {
+    // What a host may leave in the environment (kpt and kustomize pass their own; a CI runner passes much more)
+    // must not change what the module does; only the legacy plugin's KUSTOMIZE_PLUGIN_CONFIG_STRING is read.
+    let (list, config) = full_case();
+    let noise: &[(&str, &str)] = &[
+        ("HOME", "/root"),
+        ("PATH", "/usr/bin:/bin"),
+        ("LANG", "tr_TR.UTF-8"),
+        ("TZ", "Pacific/Chatham"),
+        ("RUST_BACKTRACE", "full"),
+        ("RUST_LOG", "trace"),
+        ("KUSTOMIZE_PLUGIN_CONFIG_ROOT", "/nonexistent"),
+        ("KUSTOMIZE_PLUGIN_CONFIG_STRING", ""),
+        ("SIDECAR_INJECTOR_WASM", "/nonexistent.wasm"),
+        ("KPT_FN_RUNTIME", "exec"),
+    ];
+    let quiet = common::run_wasm(list.as_bytes(), &[], &[]);
+    let noisy = common::run_wasm(list.as_bytes(), noise, &[]);
+    assert_eq!(quiet, noisy, "the environment changed the module's output");
+    let native_noisy = common::run_native(list.as_bytes(), noise, &[]);
+    assert_eq!(quiet.stdout, native_noisy.stdout, "the environment changed the native binary's output");
+
+    // Plugin mode: the config comes from the environment variable, and nothing else there matters.
+    let list_items = sidecar_injector::yaml::parse_stream(list.as_bytes()).unwrap().remove(0).root;
+    let docs: Vec<sidecar_injector::yaml::Document> = list_items
+        .get("items")
+        .and_then(sidecar_injector::yaml::Node::as_sequence)
+        .unwrap()
+        .items
+        .iter()
+        .map(|n| sidecar_injector::yaml::Document { root: n.clone(), version: None })
+        .collect();
+    let stream = sidecar_injector::yaml::emit_stream(&docs);
+    let mut env: Vec<(&str, &str)> = noise.iter().filter(|(k, _)| *k != "KUSTOMIZE_PLUGIN_CONFIG_STRING").copied().collect();
+    env.push(("KUSTOMIZE_PLUGIN_CONFIG_STRING", &config));
+    let plugin = common::run_wasm(stream.as_bytes(), &env, &["/nonexistent/plugin-config.yaml"]);
+    let only = common::run_wasm(stream.as_bytes(), &[("KUSTOMIZE_PLUGIN_CONFIG_STRING", &config)], &[]);
+    assert_eq!(plugin.code, 0, "{}", plugin.stderr_str());
+    assert_eq!(plugin, only, "plugin mode depends on more than KUSTOMIZE_PLUGIN_CONFIG_STRING");
+    assert_eq!(plugin.stdout, sidecar_injector::process_stream(config.as_bytes(), stream.as_bytes()).stdout);
+    assert_eq!(plugin.stdout_str().matches("- name: agent\n").count(), 30);
+}
+
 // ---- the harness itself ------------------------------------------------------------------------
 
 fn probe(wat: &str) -> wasmtime::InstancePre<common::HostState> {

@@ -67,6 +67,8 @@ pub struct Part {
     pub node: Node,
     /// Where it is in the config, e.g. `spec.containers[0]`.
     pub path: String,
+    /// `meaning_hash(&node)`, computed once rather than per workload.
+    pub hash: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -174,6 +176,7 @@ fn decode_spec(name: &str, spec: &Node, source: ObjectRef) -> Result<Injection, 
                 if let Some(m) = part.node.as_mapping_mut() {
                     m.insert("restartPolicy", Node::string("Always"));
                 }
+                part.hash = meaning_hash(&part.node);
             }
             (true, Some("Always")) | (false, None) => {}
             (true, Some(other)) => errors.push(err(
@@ -311,7 +314,7 @@ fn parts(spec: &Node, field: &str, key: impl Fn(&Node) -> String) -> Vec<Part> {
         .map(|(i, node)| {
             let mut node = node.clone();
             retag_strings(&mut node);
-            Part { name: key(&node), node, path: format!("spec.{field}[{i}]") }
+            Part { name: key(&node), hash: meaning_hash(&node), node, path: format!("spec.{field}[{i}]") }
         })
         .collect()
 }

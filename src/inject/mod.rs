@@ -88,7 +88,7 @@ fn reconcile(item: &mut Node, kind: &WorkloadKind, name: &str, injection: Option
     if !introduced.is_empty() {
         return Err(Failure::Errors(introduced));
     }
-    if Node::Mapping(work.clone()).same_meaning(&Node::Mapping(template.clone())) {
+    if work.same_meaning(template) {
         return Ok(Outcome::Unchanged);
     }
     *template = work;
@@ -155,7 +155,7 @@ fn plain_mapping<'a>(node: &'a Node, at: &str) -> Result<&'a Mapping, Failure> {
     let at = if at.is_empty() { "(root)" } else { at };
     let error = |message: String| Failure::Errors(vec![FieldError { path: at.to_string(), message }]);
     match node {
-        Node::Mapping(m) if m.get("<<").is_some() => Err(error(
+        Node::Mapping(m) if has_merge_key(m) => Err(error(
             "uses a YAML merge key (<<); sidecar-injector does not edit through merge keys, expand it first".into(),
         )),
         Node::Mapping(m) => Ok(m),
@@ -164,6 +164,13 @@ fn plain_mapping<'a>(node: &'a Node, at: &str) -> Result<&'a Mapping, Failure> {
         }
         other => Err(error(format!("expected a mapping, found {}", other.describe()))),
     }
+}
+
+/// `<<` is a merge key, not a string, so `Mapping::get("<<")` does not see it.
+fn has_merge_key(m: &Mapping) -> bool {
+    m.entries.iter().any(|(k, _)| {
+        matches!(k, Node::Scalar(s) if s.value == "<<" && matches!(crate::yaml::resolve_core(s), crate::yaml::Resolved::Merge))
+    })
 }
 
 fn template_ref<'a>(item: &'a Node, kind: &WorkloadKind) -> Option<&'a Mapping> {
@@ -520,7 +527,7 @@ impl Ctx<'_> {
     /// `containers` and `initContainers`. Returns the hash to record, or `None` when the workload's own
     /// container is kept.
     fn container(&mut self, spec: &mut Mapping, part: &Part, list: &str, out: &mut Vec<Node>, base: &str) -> Option<String> {
-        let hash = meaning_hash(&part.node);
+        let hash = part.hash.clone();
         for existing_list in ["containers", "initContainers"] {
             let Some(index) = index_named(spec, existing_list, "name", &part.name) else { continue };
             let owned = if existing_list == "containers" { &self.old.containers } else { &self.old.init_containers };
@@ -572,7 +579,7 @@ impl Ctx<'_> {
         what: &str,
         owned: Option<&str>,
     ) -> Option<String> {
-        let hash = meaning_hash(&part.node);
+        let hash = part.hash.clone();
         let container = map.get("name").and_then(Node::as_str).map(str::to_string);
         let label = match (list, &container) {
             ("env" | "volumeMounts", Some(c)) => format!("{what} {} in {c}", part.name),

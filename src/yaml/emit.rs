@@ -4,6 +4,8 @@
 //! list; `{}` and `[]` for empty collections. Plain text read plain goes back unchanged; quoted and block scalars
 //! never become plain; strings the function created are quoted unless [`plain_is_safe_string`] says otherwise.
 //! Recursion follows the tree, whose depth the parser bounds.
+use std::borrow::Cow;
+
 use super::scalar::plain_is_safe_string;
 use super::{Document, Mapping, Node, Props, Scalar, ScalarStyle, Sequence};
 
@@ -16,29 +18,31 @@ pub fn emit_document(doc: &Document) -> String {
 }
 
 /// Documents separated by `---` (and `...` before a document with a `%YAML` directive, which YAML requires).
+/// All of them are written into one buffer, reserved once.
 pub fn emit_stream(docs: &[Document]) -> String {
-    let mut out = String::new();
+    let mut e = Emitter { out: String::with_capacity(docs.iter().map(|d| reserve(&d.root) + 4).sum()) };
     for (i, doc) in docs.iter().enumerate() {
-        let (text, explicit_start) = document(doc);
         if i > 0 && doc.version.is_some() {
-            out.push_str("...\n");
-        } else if i > 0 && !explicit_start {
-            out.push_str("---\n");
+            e.out.push_str("...\n");
+            e.document(doc);
+        } else if i > 0 {
+            // A separator, unless the document turns out to start with its own `---`.
+            let start = e.out.len();
+            e.out.push_str("---\n");
+            if e.document(doc) {
+                e.out.replace_range(start..start + 4, "");
+            }
+        } else {
+            e.document(doc);
         }
-        out.push_str(&text);
     }
-    out
+    e.out
 }
 
 /// The document's text, and whether it starts with its own `---` (or directive).
 fn document(doc: &Document) -> (String, bool) {
-    let mut e = Emitter { out: String::new() };
-    let mut explicit = false;
-    if let Some((major, minor)) = doc.version {
-        e.out.push_str(&format!("%YAML {major}.{minor}\n"));
-        explicit = true;
-    }
-    let explicit = e.root(&doc.root, explicit);
+    let mut e = Emitter { out: String::with_capacity(reserve(&doc.root)) };
+    let explicit = e.document(doc);
     (e.out, explicit)
 }
 
@@ -46,13 +50,64 @@ struct Emitter {
     out: String,
 }
 
-/// A scalar as written: on the indicator's line, or a literal block whose lines follow.
-enum Rendered {
-    Inline(String),
-    Literal { header: String, body: String, extra_newlines: usize },
+/// What to reserve for writing `root`: its [`estimate`] and a little more, since growing past the reservation
+/// would double it.
+fn reserve(root: &Node) -> usize {
+    let e = estimate(root, 0);
+    e + e / 16 + 64
+}
+
+/// About how many bytes `node` takes written with its collection at column `indent` (`key: value` lines).
+/// Reserved up front: a large output built by doubling holds up to three times its size at the moment of a
+/// copy, and in a wasm module's memory, which never shrinks, that peak stays.
+fn estimate(node: &Node, indent: usize) -> usize {
+    let props = |p: &Props| p.anchor.as_ref().map_or(0, |a| a.len() + 2) + p.tag.as_ref().map_or(0, |t| t.len() + 4);
+    match node {
+        Node::Scalar(s) => {
+            let quotes = if matches!(s.style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted) { 2 } else { 0 };
+            let lines = s.value.bytes().filter(|b| *b == b'\n').count();
+            props(&s.props) + s.value.len() + 1 + quotes + lines * (indent + 2)
+        }
+        Node::Alias(name) => name.len() + 2,
+        // Each entry: its indentation, `-` or `key:`, the value, and the line's end.
+        // A mapping in a list starts on the `-` line.
+        Node::Sequence(s) => {
+            let item = |item: &Node| match item {
+                // `- key: value`: the first entry's indentation is the `- ` (an empty map is ` {}`, no less).
+                Node::Mapping(_) => 1 + estimate(item, indent + 2).saturating_sub(indent + 2),
+                _ => indent + 2 + estimate(item, indent + 2),
+            };
+            props(&s.props) + 1 + s.items.iter().map(item).sum::<usize>()
+        }
+        // A list under a key starts at the key's column.
+        Node::Mapping(m) => {
+            let entry = |(k, v): &(Node, Node)| {
+                let at = if matches!(v, Node::Sequence(_)) { indent } else { indent + 2 };
+                indent + 1 + estimate(k, indent) + estimate(v, at)
+            };
+            props(&m.props) + 1 + m.entries.iter().map(entry).sum::<usize>()
+        }
+    }
+}
+
+/// A scalar as written: on the indicator's line, or a literal block whose lines follow. Text that goes out as
+/// it is (most of it) is borrowed, not copied.
+enum Rendered<'a> {
+    Inline(Cow<'a, str>),
+    Literal { header: String, body: &'a str, extra_newlines: usize },
 }
 
 impl Emitter {
+    /// Writes one document; returns whether it starts with its own `---` (or directive).
+    fn document(&mut self, doc: &Document) -> bool {
+        let mut explicit = false;
+        if let Some((major, minor)) = doc.version {
+            self.out.push_str(&format!("%YAML {major}.{minor}\n"));
+            explicit = true;
+        }
+        self.root(&doc.root, explicit)
+    }
+
     /// Writes the root node; returns whether the document starts with `---`.
     fn root(&mut self, node: &Node, explicit: bool) -> bool {
         let block = match node {
@@ -97,7 +152,11 @@ impl Emitter {
     /// of that indicator's collection.
     fn value(&mut self, node: &Node, indent: usize) {
         match node {
-            Node::Alias(name) => self.out.push_str(&format!(" *{name}\n")),
+            Node::Alias(name) => {
+                self.out.push_str(" *");
+                self.out.push_str(name);
+                self.out.push('\n');
+            }
             Node::Scalar(s) => self.scalar(s, indent, false),
             Node::Mapping(m) if m.entries.is_empty() => self.empty(&m.props, "{}"),
             Node::Sequence(s) if s.items.is_empty() => self.empty(&s.props, "[]"),
@@ -211,28 +270,42 @@ impl Emitter {
     }
 
     fn indent(&mut self, n: usize) {
-        self.out.extend(std::iter::repeat_n(' ', n));
+        const SPACES: &str = "                                                                ";
+        let mut n = n;
+        while n > SPACES.len() {
+            self.out.push_str(SPACES);
+            n -= SPACES.len();
+        }
+        self.out.push_str(&SPACES[..n]);
     }
 }
 
 /// A key written `key` before `:`, or `None` when it needs the explicit `? key` form (empty, long, collection).
-fn implicit_key(key: &Node) -> Option<String> {
-    let (text, props) = match key {
+fn implicit_key(key: &Node) -> Option<Cow<'_, str>> {
+    let full = match key {
         // `*a:` could read as an alias named `a:` to YAML 1.2 readers; the space keeps it unambiguous.
-        Node::Alias(name) => (format!("*{name} "), Props::default()),
+        Node::Alias(name) => Cow::Owned(format!("*{name} ")),
         Node::Scalar(s) => match render(s, true) {
-            Rendered::Inline(text) if !text.is_empty() => (text, s.props.clone()),
+            Rendered::Inline(text) if !text.is_empty() => {
+                let props = props_text(&s.props);
+                if props.is_empty() {
+                    text
+                } else {
+                    Cow::Owned(format!("{props} {text}"))
+                }
+            }
             _ => return None,
         },
         Node::Mapping(_) | Node::Sequence(_) => return None,
     };
-    let props = props_text(&props);
-    let full = if props.is_empty() { text } else { format!("{props} {text}") };
     (full.len() <= MAX_IMPLICIT_KEY).then_some(full)
 }
 
 /// `&anchor !tag`, or empty.
 fn props_text(props: &Props) -> String {
+    if props.is_empty() {
+        return String::new();
+    }
     let mut parts = Vec::new();
     if let Some(anchor) = &props.anchor {
         parts.push(format!("&{anchor}"));
@@ -244,7 +317,7 @@ fn props_text(props: &Props) -> String {
 }
 
 /// The shortest form libyaml reads back as `tag`: `!`, `!!str`, `!local`, else verbatim `!<...>`.
-fn tag_text(tag: &str) -> String {
+pub(crate) fn tag_text(tag: &str) -> String {
     if tag == "!" {
         return "!".to_string();
     }
@@ -273,19 +346,19 @@ fn uri_escape(s: &str, verbatim: bool) -> String {
     out
 }
 
-fn render(s: &Scalar, key: bool) -> Rendered {
+fn render(s: &Scalar, key: bool) -> Rendered<'_> {
     let v = s.value.as_str();
     let literal = |single_line_ok: bool| match literal_block(v, single_line_ok) {
         Some(r) if !key => r,
-        _ => Rendered::Inline(quoted(v)),
+        _ => Rendered::Inline(Cow::Owned(quoted(v))),
     };
     match s.style {
-        ScalarStyle::Plain if v.is_empty() || plain_text_stands(v) => Rendered::Inline(v.to_string()),
+        ScalarStyle::Plain if v.is_empty() || plain_text_stands(v) => Rendered::Inline(Cow::Borrowed(v)),
         // Plain text that cannot stand on one line again (a folded multi-line plain with blank lines): a string.
-        ScalarStyle::Plain | ScalarStyle::SingleQuoted => Rendered::Inline(quoted(v)),
+        ScalarStyle::Plain | ScalarStyle::SingleQuoted => Rendered::Inline(Cow::Owned(quoted(v))),
         // kpt writes the function's output into the user's files: `"on"` must not come back as `'on'`.
-        ScalarStyle::DoubleQuoted => Rendered::Inline(double_quoted(v)),
-        ScalarStyle::Auto if plain_is_safe_string(v) => Rendered::Inline(v.to_string()),
+        ScalarStyle::DoubleQuoted => Rendered::Inline(Cow::Owned(double_quoted(v))),
+        ScalarStyle::Auto if plain_is_safe_string(v) => Rendered::Inline(Cow::Borrowed(v)),
         ScalarStyle::Auto | ScalarStyle::Folded => literal(false),
         ScalarStyle::Literal => literal(true),
     }
@@ -293,7 +366,47 @@ fn render(s: &Scalar, key: bool) -> Rendered {
 
 /// True when `v` written plain in block context reads back as exactly `v` (for text that was read plain; its
 /// type is whatever it was, since readers resolve plain text by its value alone).
+///
+/// Every scalar of the output goes through here: ASCII text is checked in one pass over its bytes, anything
+/// else by [`plain_text_stands_general`] (the same rules, on characters).
 fn plain_text_stands(v: &str) -> bool {
+    let b = v.as_bytes();
+    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
+        return false;
+    };
+    let mut prev = 0u8;
+    for &c in b {
+        match c {
+            b'\t' | b' '..=b'~' => {}
+            0x80.. => return plain_text_stands_general(v),
+            // Other ASCII controls and DEL are not printable.
+            _ => return false,
+        }
+        // `: `, `:\t`, ` #`, `\t#`
+        if (matches!(c, b' ' | b'\t') && prev == b':') || (c == b'#' && matches!(prev, b' ' | b'\t')) {
+            return false;
+        }
+        prev = c;
+    }
+    let blank = |i: usize| matches!(b.get(i), None | Some(b' ' | b'\t'));
+    if matches!(first, b' ' | b'\t') || matches!(last, b' ' | b'\t' | b':') {
+        return false;
+    }
+    // Indicators cannot start plain text, except `-`, `?` and `:` before a non-blank (`-x`, `:x`).
+    let indicator_ok = matches!(first, b'-' | b'?' | b':') && !blank(1);
+    let indicator = matches!(
+        first,
+        b'-' | b'?' | b':' | b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\'' | b'"' | b'%' | b'@' | b'`'
+    );
+    if indicator && !indicator_ok {
+        return false;
+    }
+    let marker = (b.starts_with(b"---") || b.starts_with(b"...")) && blank(3);
+    !marker
+}
+
+/// [`plain_text_stands`] for any text.
+fn plain_text_stands_general(v: &str) -> bool {
     let Some(first) = v.chars().next() else {
         return false;
     };
@@ -349,7 +462,7 @@ fn double_quoted(v: &str) -> String {
 
 /// A literal block for `v` when the notes' rules allow one: lines of printable text or tabs, no CR, U+0085,
 /// U+2028, U+2029 or BOM, no whitespace-only line; multi-line unless `single_line_ok`.
-fn literal_block(v: &str, single_line_ok: bool) -> Option<Rendered> {
+fn literal_block(v: &str, single_line_ok: bool) -> Option<Rendered<'_>> {
     let body = v.trim_end_matches('\n');
     let trailing = v.len() - body.len();
     if body.is_empty() || !(single_line_ok || v.contains('\n')) {
@@ -370,7 +483,7 @@ fn literal_block(v: &str, single_line_ok: bool) -> Option<Rendered> {
     };
     Some(Rendered::Literal {
         header: format!("|{indicator}{chomp}"),
-        body: body.to_string(),
+        body,
         extra_newlines: trailing.saturating_sub(1),
     })
 }
@@ -409,7 +522,7 @@ mod tests {
             round("base: &b {x: 1}\nm:\n  <<: *b\n  !!str 1: !local v\n  \"on\": &s !!str 2\n"),
             "base: &b\n  x: 1\nm:\n  <<: *b\n  !!str 1: !local v\n  \"on\": &s !!str 2\n"
         );
-        assert_eq!(round("? *a\n: 1\n? \"\"\n: 2\n?\n: 3\n"), "*a : 1\n\"\": 2\n?\n: 3\n");
+        assert_eq!(round("&a k: v\n? *a\n: 1\n? \"\"\n: 2\n?\n: 3\n"), "&a k: v\n*a : 1\n\"\": 2\n?\n: 3\n");
         assert_eq!(round("- &a\n  k: v\n- !!seq\n  - x\n"), "- &a\n  k: v\n- !!seq\n  - x\n");
         assert_eq!(tag_text("tag:example.com,2000:app/x"), "!<tag:example.com,2000:app/x>");
         assert_eq!(tag_text("!a!b c"), "!a%21b%20c");
@@ -427,10 +540,27 @@ mod tests {
     }
 
     #[test]
+    fn plain_text_fast_path_agrees_with_the_rules() {
+        // Every string of up to 4 characters over an alphabet of the characters the rules look at.
+        let alphabet = [' ', '\t', ':', '#', '-', '.', '?', ',', '[', 'a', '0', '\'', '"', '\n', '\u{7f}', '\u{1}', 'é'];
+        let mut strings = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> =
+                strings.iter().flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}"))).collect();
+            for s in &longer {
+                assert_eq!(plain_text_stands(s), plain_text_stands_general(s), "{s:?}");
+            }
+            strings = longer;
+        }
+        for s in ["--- x", "...", "a: b", "a :b", "a #b", "a#b", "http://x", "-x", "- x", "?x", ":x", "x:", "12:30"] {
+            assert_eq!(plain_text_stands(s), plain_text_stands_general(s), "{s:?}");
+        }
+    }
+
+    #[test]
     fn auto_strings() {
-        let s = |v: &str| render(&Scalar::string(v), false);
-        let inline = |v: &str| match s(v) {
-            Rendered::Inline(t) => t,
+        let inline = |v: &str| match render(&Scalar::string(v), false) {
+            Rendered::Inline(t) => t.into_owned(),
             Rendered::Literal { header, .. } => header,
         };
         assert_eq!(inline("nginx"), "nginx");
@@ -441,5 +571,24 @@ mod tests {
         assert_eq!(inline("a\nb\n"), "|");
         assert_eq!(inline(" a\nb"), "|2-");
         assert_eq!(inline("a\n \nb"), "\"a\\n \\nb\"");
+    }
+}
+#[cfg(test)]
+mod estimate_tests {
+    use super::*;
+    use crate::yaml::parse_stream;
+
+    #[test]
+    fn the_reservation_fits_without_much_to_spare() {
+        let item = "- apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n    name: web\n    labels: {app: web, tier: \"on\"}\n  spec:\n    template:\n      spec:\n        containers:\n        - name: app\n          image: nginx:1.27\n          args: [--port=8080, 'yes', \"12:30\"]\n          env:\n          - {name: A, value: '1'}\n          resources: {requests: {cpu: 100m}}\n          command:\n          - |\n            multi\n            line\n";
+        let many = format!("items:\n{}", item.repeat(50));
+        let empty = "a:\n  b:\n  - {}\n  - []\n  c:\n    d:\n    - {}\n    - &x {}\n";
+        for input in ["a: b\n", "l:\n- - a\n  - b\n- c\n", "x: &a !!str 1\ny: *a\n", empty, item, &many] {
+            let docs = parse_stream(input.as_bytes()).unwrap();
+            let out = emit_stream(&docs);
+            let reserved = reserve(&docs[0].root);
+            assert!(reserved >= out.len(), "{reserved} < {} for {input}", out.len());
+            assert!(reserved <= out.len() + out.len() / 5 + 100, "{reserved} for {} bytes: {input}", out.len());
+        }
     }
 }

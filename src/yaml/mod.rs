@@ -36,13 +36,65 @@ pub enum Node {
     Alias(String),
 }
 
-/// Tag and anchor: the properties any node may carry.
+/// Tag and anchor: the properties any node may carry. Read them as fields (`props.tag`, `props.anchor`, through
+/// [`PropsData`]); make them with [`Props::new`] or `Props::default()`.
+///
+/// Stored boxed, and only when there are any: almost no node has a tag or an anchor, and two inline
+/// `Option<String>`s made every node of the tree twice as large (a 100 MB manifest took over 1.6 GB).
+#[derive(Clone, Default)]
+pub struct Props(Option<Box<PropsData>>);
+
+/// The fields of [`Props`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Props {
+pub struct PropsData {
     /// The anchor name, without `&`.
     pub anchor: Option<String>,
     /// The resolved tag as libyaml reports it (`tag:yaml.org,2002:str` for `!!str`, `!foo` for a local tag).
     pub tag: Option<String>,
+}
+
+static NO_PROPS: PropsData = PropsData { anchor: None, tag: None };
+
+impl Props {
+    pub fn new(anchor: Option<String>, tag: Option<String>) -> Props {
+        if anchor.is_none() && tag.is_none() {
+            Props(None)
+        } else {
+            Props(Some(Box::new(PropsData { anchor, tag })))
+        }
+    }
+
+    /// Neither a tag nor an anchor.
+    pub fn is_empty(&self) -> bool {
+        self.anchor.is_none() && self.tag.is_none()
+    }
+}
+
+impl std::ops::Deref for Props {
+    type Target = PropsData;
+    fn deref(&self) -> &PropsData {
+        self.0.as_deref().unwrap_or(&NO_PROPS)
+    }
+}
+
+impl std::ops::DerefMut for Props {
+    fn deref_mut(&mut self) -> &mut PropsData {
+        self.0.get_or_insert_with(Default::default)
+    }
+}
+
+impl PartialEq for Props {
+    fn eq(&self, other: &Props) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Props {}
+
+impl std::fmt::Debug for Props {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Props").field("anchor", &self.anchor).field("tag", &self.tag).finish()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -171,7 +223,9 @@ impl Node {
                 Resolved::Timestamp => format!("the timestamp {}", s.value),
                 Resolved::Merge => "the merge key <<".to_string(),
                 Resolved::Binary => "binary data".to_string(),
-                Resolved::Other(tag) => format!("a value tagged {tag}"),
+                // As written in YAML (percent-encoded): a tag may hold a line break (`!a%0Ab`), and messages are
+                // one line.
+                Resolved::Other(tag) => format!("a value tagged {}", emit::tag_text(&tag)),
             },
         }
     }
@@ -183,18 +237,14 @@ impl Node {
             (Node::Scalar(a), Node::Scalar(b)) => {
                 a.value == b.value
                     && a.props.tag == b.props.tag
-                    && resolve_core(a) == resolve_core(b)
-                    && resolve_yaml11(a) == resolve_yaml11(b)
+                    // The meaning follows from the text, style and tag alone: the same style needs no resolving.
+                    && (a.style == b.style
+                        || (resolve_core(a) == resolve_core(b) && resolve_yaml11(a) == resolve_yaml11(b)))
             }
             (Node::Sequence(a), Node::Sequence(b)) => {
                 a.items.len() == b.items.len() && a.items.iter().zip(&b.items).all(|(x, y)| x.same_meaning(y))
             }
-            (Node::Mapping(a), Node::Mapping(b)) => {
-                a.entries.len() == b.entries.len()
-                    && a.entries.iter().all(|(k, v)| {
-                        b.entries.iter().any(|(k2, v2)| k.same_meaning(k2) && v.same_meaning(v2))
-                    })
-            }
+            (Node::Mapping(a), Node::Mapping(b)) => a.same_meaning(b),
             (Node::Alias(a), Node::Alias(b)) => a == b,
             _ => false,
         }
@@ -202,6 +252,17 @@ impl Node {
 }
 
 impl Mapping {
+    /// [`Node::same_meaning`] for two mappings, without wrapping (cloning) them into nodes: the same entries,
+    /// in any order.
+    pub fn same_meaning(&self, other: &Mapping) -> bool {
+        self.entries.len() == other.entries.len()
+            && self.entries.iter().enumerate().all(|(i, (k, v))| {
+                // Entries usually stand in the same order: try the same position first.
+                let same = |(k2, v2): &(Node, Node)| k.same_meaning(k2) && v.same_meaning(v2);
+                other.entries.get(i).is_some_and(same) || other.entries.iter().any(same)
+            })
+    }
+
     /// The value under the string key `key`.
     pub fn get(&self, key: &str) -> Option<&Node> {
         self.entries.iter().find(|(k, _)| key_is(k, key)).map(|(_, v)| v)
@@ -244,4 +305,41 @@ impl Mapping {
 
 fn key_is(node: &Node, key: &str) -> bool {
     matches!(node, Node::Scalar(s) if s.value == key && s.is_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nodes_stay_small() {
+        // The tree of a large manifest is mostly nodes: their size is its memory (a 64-bit build; wasm32 halves it).
+        assert!(std::mem::size_of::<Node>() <= 40, "{}", std::mem::size_of::<Node>());
+        assert_eq!(std::mem::size_of::<Props>(), std::mem::size_of::<usize>());
+    }
+
+    #[test]
+    fn descriptions_are_one_line() {
+        let docs = parse_stream(b"- !a%0Ab%0D%E2%80%A8 x\n- \"a\\nb\"\n").expect("parses");
+        for item in &docs[0].root.as_sequence().expect("list").items {
+            let text = item.describe();
+            assert!(!text.contains(['\n', '\r', '\u{2028}']), "{text:?}");
+        }
+        assert_eq!(docs[0].root.as_sequence().unwrap().items[0].describe(), "a value tagged !a%0Ab%0D%E2%80%A8");
+    }
+
+    #[test]
+    fn props_read_and_compare_as_fields() {
+        let none = Props::default();
+        assert_eq!((none.anchor.as_deref(), none.tag.as_deref()), (None, None));
+        let mut written = Props::default();
+        let fields: &mut PropsData = &mut written; // allocates an empty box: still equal to none
+        fields.tag = None;
+        assert_eq!(written, none);
+        assert!(written.is_empty());
+        let tagged = Props::new(None, Some("!x".into()));
+        assert_eq!(tagged.tag.as_deref(), Some("!x"));
+        assert_ne!(tagged, none);
+        assert_eq!(format!("{none:?}"), "Props { anchor: None, tag: None }");
+    }
 }

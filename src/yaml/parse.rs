@@ -3,7 +3,8 @@
 //! libyaml (the C code go-yaml was ported from) does the scanning, so what is accepted and how scalars are
 //! unescaped and folded match what Kubernetes' reader does. The tree is built with an explicit stack: libyaml has
 //! no nesting limit, and 100,000 nested `[` must not overflow the (wasm) stack here or in a later recursive walk.
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 
 use super::scalar::{resolve_core, resolve_yaml11};
 use super::{Document, Mapping, Node, Props, Scalar, ScalarStyle, Sequence};
@@ -161,7 +162,7 @@ mod libyaml {
     }
 
     unsafe fn props(anchor: *const u8, tag: *const u8) -> Result<Props, String> {
-        Ok(Props { anchor: owned(anchor, "an anchor")?, tag: owned(tag, "a tag")? })
+        Ok(Props::new(owned(anchor, "an anchor")?, owned(tag, "a tag")?))
     }
 
     unsafe fn convert(e: &unsafe_sys::yaml_event_t) -> Result<Event, String> {
@@ -203,17 +204,12 @@ mod libyaml {
     }
 }
 
-/// A collection being built.
+/// A collection being built. Its entries sit on the shared `nodes` stack from `start` (a mapping's as key,
+/// value, key, value, ...) until it ends; then they move into a `Vec` of exactly their number, so the tree
+/// holds no spare capacity (a growing `Vec` per collection kept up to half of the tree's memory unused).
 enum Frame {
-    Sequence(Sequence),
-    Mapping {
-        mapping: Mapping,
-        /// The key read, waiting for its value.
-        key: Option<Node>,
-        /// Entry indexes by key text, to find duplicates without comparing every pair.
-        scalar_keys: HashMap<String, Vec<usize>>,
-        alias_keys: HashSet<String>,
-    },
+    Sequence { props: Props, start: usize },
+    Mapping { props: Props, start: usize, keys: KeyIndex },
 }
 
 /// Parses a stream of YAML documents. An empty stream (or one of comments only) is zero documents.
@@ -221,8 +217,10 @@ pub fn parse_stream(input: &[u8]) -> Result<Vec<Document>, ParseError> {
     let mut reader = libyaml::EventReader::new(input);
     let mut docs = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
+    let mut nodes: Vec<Node> = Vec::new();
     let mut root: Option<Node> = None;
     let mut version = None;
+    let mut anchors = Anchors::default();
     loop {
         let (event, mark) = reader.next()?;
         let done = match event {
@@ -230,6 +228,7 @@ pub fn parse_stream(input: &[u8]) -> Result<Vec<Document>, ParseError> {
             Event::StreamEnd => break,
             Event::DocumentStart { version: v } => {
                 version = v;
+                anchors = Anchors::default();
                 None
             }
             Event::DocumentEnd => {
@@ -237,31 +236,52 @@ pub fn parse_stream(input: &[u8]) -> Result<Vec<Document>, ParseError> {
                 docs.push(Document { root, version: version.take() });
                 None
             }
-            Event::Alias(name) => Some(Node::Alias(name)),
-            Event::Scalar(s) => Some(Node::Scalar(s)),
+            Event::Alias(name) => {
+                anchors.check_alias(&name, mark)?;
+                Some(Node::Alias(name))
+            }
+            Event::Scalar(s) => {
+                anchors.define(s.props.anchor.as_deref(), true);
+                Some(Node::Scalar(s))
+            }
             Event::SequenceStart(props) => {
-                open(&stack, mark, "a list")?;
-                stack.push(Frame::Sequence(Sequence { items: Vec::new(), props }));
+                open(&stack, &nodes, mark, "a list")?;
+                anchors.define(props.anchor.as_deref(), false);
+                stack.push(Frame::Sequence { props, start: nodes.len() });
                 None
             }
             Event::MappingStart(props) => {
-                open(&stack, mark, "a mapping")?;
-                stack.push(Frame::Mapping {
-                    mapping: Mapping { entries: Vec::new(), props },
-                    key: None,
-                    scalar_keys: HashMap::new(),
-                    alias_keys: HashSet::new(),
-                });
+                open(&stack, &nodes, mark, "a mapping")?;
+                anchors.define(props.anchor.as_deref(), false);
+                stack.push(Frame::Mapping { props, start: nodes.len(), keys: KeyIndex::default() });
                 None
             }
-            Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
-                Some(Frame::Sequence(s)) => Some(Node::Sequence(s)),
-                Some(Frame::Mapping { mapping, key: None, .. }) => Some(Node::Mapping(mapping)),
-                _ => return Err(mark.error("unbalanced events from libyaml")),
-            },
+            Event::SequenceEnd | Event::MappingEnd => {
+                let node = match stack.pop() {
+                    Some(Frame::Sequence { props, start }) => {
+                        Node::Sequence(Sequence { items: nodes.drain(start..).collect(), props })
+                    }
+                    Some(Frame::Mapping { props, start, .. }) if (nodes.len() - start).is_multiple_of(2) => {
+                        let mut entries = Vec::with_capacity((nodes.len() - start) / 2);
+                        let mut drained = nodes.drain(start..);
+                        while let (Some(k), Some(v)) = (drained.next(), drained.next()) {
+                            entries.push((k, v));
+                        }
+                        Node::Mapping(Mapping { entries, props })
+                    }
+                    _ => return Err(mark.error("unbalanced events from libyaml")),
+                };
+                let props = match &node {
+                    Node::Sequence(s) => &s.props,
+                    Node::Mapping(m) => &m.props,
+                    _ => unreachable!("a collection was just built"),
+                };
+                anchors.define(props.anchor.as_deref(), true);
+                Some(node)
+            }
         };
         if let Some(node) = done {
-            attach(&mut stack, &mut root, node, mark)?;
+            attach(&mut stack, &mut nodes, &mut root, node, mark)?;
         }
     }
     if !stack.is_empty() || root.is_some() {
@@ -270,69 +290,145 @@ pub fn parse_stream(input: &[u8]) -> Result<Vec<Document>, ParseError> {
     Ok(docs)
 }
 
+/// The anchors of the current document, each either complete or still open (a collection being read).
+///
+/// An alias must name an anchor defined earlier in its document, and not one of the collections it is inside:
+/// go-yaml (Kubernetes, kpt, kustomize) rejects both ("unknown anchor", "anchor ... value contains itself"), so
+/// accepting them here would pass on a manifest no host can read.
+#[derive(Default)]
+struct Anchors {
+    /// Name -> whether its most recent definition is complete.
+    defined: HashMap<String, bool>,
+}
+
+impl Anchors {
+    fn define(&mut self, anchor: Option<&str>, complete: bool) {
+        if let Some(name) = anchor {
+            // A collection's end marks complete whatever redefined the name inside it: the most recent
+            // definition is then either that collection or a complete node within it.
+            match self.defined.get_mut(name) {
+                Some(state) => *state = complete,
+                None => {
+                    self.defined.insert(name.to_string(), complete);
+                }
+            }
+        }
+    }
+
+    fn check_alias(&self, name: &str, mark: Mark) -> Result<(), ParseError> {
+        match self.defined.get(name) {
+            Some(true) => Ok(()),
+            Some(false) => Err(mark.error(format!("the alias *{name} refers to a node that contains it"))),
+            None => Err(mark.error(format!("the alias *{name} refers to no anchor defined before it in the document"))),
+        }
+    }
+}
+
 /// Checks that a collection may start here: not too deep, and not as a mapping key.
-fn open(stack: &[Frame], mark: Mark, what: &str) -> Result<(), ParseError> {
+fn open(stack: &[Frame], nodes: &[Node], mark: Mark, what: &str) -> Result<(), ParseError> {
     if stack.len() >= MAX_DEPTH {
         return Err(mark.error(format!("nesting depth exceeds the limit of {MAX_DEPTH} levels")));
     }
-    if let Some(Frame::Mapping { key: None, .. }) = stack.last() {
-        return Err(mark.error(format!("{what} as a mapping key is not supported")));
-    }
-    Ok(())
-}
-
-fn attach(stack: &mut [Frame], root: &mut Option<Node>, node: Node, mark: Mark) -> Result<(), ParseError> {
-    match stack.last_mut() {
-        None => *root = Some(node),
-        Some(Frame::Sequence(s)) => s.items.push(node),
-        Some(Frame::Mapping { mapping, key, scalar_keys, alias_keys }) => match key.take() {
-            Some(k) => mapping.entries.push((k, node)),
-            None => {
-                check_new_key(mapping, scalar_keys, alias_keys, &node, mark)?;
-                *key = Some(node);
-            }
-        },
-    }
-    Ok(())
-}
-
-/// Rejects a key equal to an earlier one: the same text and tag, meaning the same to either reader (`a` and `"a"`
-/// are the same key; so are `y` and `"y"`, for go-yaml v3; `1` and `"1"` are not).
-fn check_new_key(
-    mapping: &Mapping,
-    scalar_keys: &mut HashMap<String, Vec<usize>>,
-    alias_keys: &mut HashSet<String>,
-    key: &Node,
-    mark: Mark,
-) -> Result<(), ParseError> {
-    let duplicate = |text: &str| mark.error(format!("duplicate key {text:?}"));
-    match key {
-        Node::Scalar(s) => {
-            let index = mapping.entries.len();
-            let earlier = scalar_keys.entry(s.value.clone()).or_default();
-            let same = earlier.iter().any(|&i| match mapping.entries.get(i) {
-                Some((Node::Scalar(e), _)) => {
-                    e.props.tag == s.props.tag
-                        && (resolve_core(e) == resolve_core(s) || resolve_yaml11(e) == resolve_yaml11(s))
-                }
-                _ => false,
-            });
-            if same {
-                return Err(duplicate(&s.value));
-            }
-            earlier.push(index);
-        }
-        Node::Alias(name) => {
-            if !alias_keys.insert(name.clone()) {
-                return Err(duplicate(&format!("*{name}")));
-            }
-        }
-        Node::Mapping(_) | Node::Sequence(_) => {
-            let what = if matches!(key, Node::Mapping(_)) { "a mapping" } else { "a list" };
+    if let Some(Frame::Mapping { start, .. }) = stack.last() {
+        if (nodes.len() - start).is_multiple_of(2) {
             return Err(mark.error(format!("{what} as a mapping key is not supported")));
         }
     }
     Ok(())
+}
+
+fn attach(
+    stack: &mut [Frame],
+    nodes: &mut Vec<Node>,
+    root: &mut Option<Node>,
+    node: Node,
+    mark: Mark,
+) -> Result<(), ParseError> {
+    match stack.last_mut() {
+        None => *root = Some(node),
+        Some(Frame::Sequence { .. }) => nodes.push(node),
+        Some(Frame::Mapping { start, keys, .. }) => {
+            if (nodes.len() - *start).is_multiple_of(2) {
+                keys.check_new(&nodes[*start..], &node, mark)?;
+            }
+            nodes.push(node);
+        }
+    }
+    Ok(())
+}
+
+/// Finds duplicate keys in one mapping: by scanning the keys for small mappings (almost all of them), through
+/// an index by a keyed hash of the key's text once a mapping has more than [`KeyIndex::SCAN`] keys (keyed, so
+/// that input crafted to collide cannot make a large mapping quadratic).
+#[derive(Default)]
+struct KeyIndex {
+    by_hash: Option<(RandomState, HashMap<u64, Vec<usize>>)>,
+}
+
+impl KeyIndex {
+    const SCAN: usize = 16;
+
+    /// Rejects a key equal to an earlier one: the same text and tag, meaning the same to either reader (`a` and
+    /// `"a"` are the same key; so are `y` and `"y"`, for go-yaml v3; `1` and `"1"` are not). `entries` are the
+    /// mapping's nodes so far: key, value, key, value.
+    fn check_new(&mut self, entries: &[Node], key: &Node, mark: Mark) -> Result<(), ParseError> {
+        let text = match key {
+            Node::Scalar(s) => s.value.as_str(),
+            Node::Alias(name) => name.as_str(),
+            Node::Mapping(_) | Node::Sequence(_) => {
+                let what = if matches!(key, Node::Mapping(_)) { "a mapping" } else { "a list" };
+                return Err(mark.error(format!("{what} as a mapping key is not supported")));
+            }
+        };
+        let count = entries.len() / 2;
+        let same = |i: usize| same_key(&entries[2 * i], key);
+        if self.by_hash.is_none() && count >= Self::SCAN {
+            let state = RandomState::new();
+            let mut index: HashMap<u64, Vec<usize>> = HashMap::with_capacity(count * 2);
+            for i in 0..count {
+                if let Some(h) = key_hash(&state, &entries[2 * i]) {
+                    index.entry(h).or_default().push(i);
+                }
+            }
+            self.by_hash = Some((state, index));
+        }
+        let duplicate = match &self.by_hash {
+            None => (0..count).any(same),
+            Some((state, index)) => {
+                key_hash(state, key).and_then(|h| index.get(&h)).is_some_and(|hits| hits.iter().any(|&i| same(i)))
+            }
+        };
+        if duplicate {
+            let shown = if matches!(key, Node::Alias(_)) { format!("*{text}") } else { text.to_string() };
+            return Err(mark.error(format!("duplicate key {shown:?}")));
+        }
+        if let Some((state, index)) = &mut self.by_hash {
+            if let Some(h) = key_hash(state, key) {
+                index.entry(h).or_default().push(count);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn key_hash(state: &RandomState, key: &Node) -> Option<u64> {
+    match key {
+        Node::Scalar(s) => Some(state.hash_one((0u8, s.value.as_str()))),
+        Node::Alias(name) => Some(state.hash_one((1u8, name.as_str()))),
+        _ => None,
+    }
+}
+
+fn same_key(earlier: &Node, key: &Node) -> bool {
+    match (earlier, key) {
+        (Node::Scalar(e), Node::Scalar(s)) => {
+            e.value == s.value
+                && e.props.tag == s.props.tag
+                && (resolve_core(e) == resolve_core(s) || resolve_yaml11(e) == resolve_yaml11(s))
+        }
+        (Node::Alias(a), Node::Alias(b)) => a == b,
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -383,7 +479,20 @@ mod tests {
         // Same text, different meaning: not duplicates.
         assert!(parse_stream(b"1: a\n\"1\": b\nx: {y: 1, \"y\": 2}\n").is_err(), "the same string to go-yaml v3");
         assert!(parse_stream(b"1: a\n\"1\": b\n").is_ok());
-        assert!(parse_stream(b"? *a\n: 1\n").is_ok());
+        assert!(parse_stream(b"&a k: 0\n? *a\n: 1\n").is_ok());
+    }
+
+    #[test]
+    fn aliases_must_follow_their_anchor() {
+        assert!(parse_stream(b"a: &x 1\nb: *x\nc: &l [&x 2, *x]\nd: *l\n").is_ok());
+        let e = parse_stream(b"a: 1\nb: *x\n").expect_err("undefined");
+        assert_eq!((e.line, e.column), (2, 4), "{e}");
+        assert!(e.message.contains("*x refers to no anchor"), "{e}");
+        let e = parse_stream(b"a: &l\n- 1\n- *l\n").expect_err("recursive");
+        assert!(e.message.contains("contains it"), "{e}");
+        assert!(parse_stream(b"&m {a: &m [x], b: *m}\n").is_ok(), "the inner, complete &m");
+        // Anchors do not cross documents.
+        assert!(parse_stream(b"a: &x 1\n---\nb: *x\n").is_err());
     }
 
     #[test]

@@ -548,7 +548,7 @@ mod tests {
         Scalar { value: v.to_string(), style: ScalarStyle::Plain, props: Props::default() }
     }
     fn tagged(v: &str, style: ScalarStyle, tag: &str) -> Scalar {
-        Scalar { value: v.to_string(), style, props: Props { anchor: None, tag: Some(tag.to_string()) } }
+        Scalar { value: v.to_string(), style, props: Props::new(None, Some(tag.to_string())) }
     }
     use Resolved::*;
 

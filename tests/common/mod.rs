@@ -217,6 +217,18 @@ pub fn run_wasm_module(
     args: &[&str],
     timeout: Duration,
 ) -> RunOutput {
+    run_wasm_measured(pre, stdin, env, args, timeout).0
+}
+
+/// [`run_wasm_module`], also returning the size of the module's linear memory when it ended. Wasm memory only
+/// grows, so that is the run's peak (0 if the module never started).
+pub fn run_wasm_measured(
+    pre: &InstancePre<HostState>,
+    stdin: &[u8],
+    env: &[(&str, &str)],
+    args: &[&str],
+    timeout: Duration,
+) -> (RunOutput, usize) {
     let stdout = MemoryOutputPipe::new(OUTPUT_CAPACITY_BYTES);
     let stderr = MemoryOutputPipe::new(OUTPUT_CAPACITY_BYTES);
     let mut argv = vec![ARGV0];
@@ -240,10 +252,15 @@ pub fn run_wasm_module(
     store.set_epoch_deadline(ticks);
     store.epoch_deadline_trap();
 
+    let mut instance = None;
     let outcome = pre
         .instantiate(&mut store)
+        .inspect(|i| instance = Some(*i))
         .and_then(|instance| instance.get_typed_func::<(), ()>(&mut store, "_start"))
         .and_then(|start| start.call(&mut store, ()));
+    let memory_bytes = instance
+        .and_then(|i| i.get_memory(&mut store, "memory"))
+        .map_or(0, |m| m.data_size(&store));
     let mut crash = None;
     let code = match outcome {
         Ok(()) => 0,
@@ -266,11 +283,12 @@ pub fn run_wasm_module(
     if let Some(msg) = crash {
         err.extend_from_slice(msg.as_bytes());
     }
-    RunOutput {
+    let out = RunOutput {
         stdout: stdout.contents().to_vec(),
         stderr: err,
         code,
-    }
+    };
+    (out, memory_bytes)
 }
 
 pub fn native_binary_path() -> PathBuf {
