@@ -1,49 +1,12 @@
 //! The YAML layer end to end: what is read comes back with the same meaning, new strings stay strings, hostile
 //! input gives errors (never a panic or a stack overflow), and PyYAML (a YAML 1.1 reader independent of libyaml)
 //! reads the output as it read the input.
+mod invariants;
+
 use std::time::{Duration, Instant};
 
+use invariants::same_tree;
 use sidecar_injector::yaml::*;
-
-/// Same shape, and every scalar the same value, tag, anchor and meaning to both readers.
-fn same_tree(a: &Node, b: &Node, path: &str) -> Result<(), String> {
-    match (a, b) {
-        (Node::Scalar(x), Node::Scalar(y)) => {
-            let ok = x.value == y.value
-                && x.props == y.props
-                && resolve_core(x) == resolve_core(y)
-                && resolve_yaml11(x) == resolve_yaml11(y);
-            ok.then_some(()).ok_or_else(|| {
-                format!(
-                    "{path}: {:?} {:?} {:?}/{:?} became {:?} {:?} {:?}/{:?}",
-                    x.value,
-                    x.props,
-                    resolve_core(x),
-                    resolve_yaml11(x),
-                    y.value,
-                    y.props,
-                    resolve_core(y),
-                    resolve_yaml11(y)
-                )
-            })
-        }
-        (Node::Sequence(x), Node::Sequence(y)) if x.items.len() == y.items.len() && x.props == y.props => x
-            .items
-            .iter()
-            .zip(&y.items)
-            .enumerate()
-            .try_for_each(|(i, (p, q))| same_tree(p, q, &format!("{path}[{i}]"))),
-        (Node::Mapping(x), Node::Mapping(y)) if x.entries.len() == y.entries.len() && x.props == y.props => {
-            x.entries.iter().zip(&y.entries).enumerate().try_for_each(|(i, ((k1, v1), (k2, v2)))| {
-                let at = format!("{path}.<key {i}>");
-                same_tree(k1, k2, &at)?;
-                same_tree(v1, v2, &format!("{path}.{}", k1.as_scalar().map_or("?", |s| s.value.as_str())))
-            })
-        }
-        (Node::Alias(x), Node::Alias(y)) if x == y => Ok(()),
-        _ => Err(format!("{path}: {} became {}", a.describe(), b.describe())),
-    }
-}
 
 fn same_docs(a: &[Document], b: &[Document]) -> Result<(), String> {
     if a.len() != b.len() {
