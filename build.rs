@@ -12,8 +12,7 @@ use serde_json::{Map, Value};
 
 const SCHEMA: &str = "schemas/sidecar-injector.schema.json";
 /// Must equal `QUANTITY_PATTERN` in tools/gen_schema.rs: `src/config/schema.rs` matches this language by hand.
-const QUANTITY_PATTERN: &str =
-    r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$";
+const QUANTITY_PATTERN: &str = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$";
 /// Keywords that carry no constraint the function enforces (`format` is an annotation in draft 2020-12).
 const IGNORED: &[&str] = &["description", "title", "format", "$schema", "$id", "$comment"];
 
@@ -57,7 +56,8 @@ fn main() {
 fn on_path(tool: &str) -> bool {
     std::env::var_os("PATH").is_some_and(|path| {
         std::env::split_paths(&path).any(|dir| {
-            std::fs::metadata(dir.join(tool)).is_ok_and(|m| m.is_file() && std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o111 != 0)
+            std::fs::metadata(dir.join(tool))
+                .is_ok_and(|m| m.is_file() && std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o111 != 0)
         })
     })
 }
@@ -193,8 +193,16 @@ impl<'a> Compiler<'a> {
         for key in obj.keys() {
             let known = matches!(
                 key.as_str(),
-                "type" | "properties" | "required" | "additionalProperties" | "items" | "const" | "enum" | "$ref"
-                    | "anyOf" | "pattern"
+                "type"
+                    | "properties"
+                    | "required"
+                    | "additionalProperties"
+                    | "items"
+                    | "const"
+                    | "enum"
+                    | "$ref"
+                    | "anyOf"
+                    | "pattern"
             );
             if !known && !ignored(key) {
                 return Err(format!("{at}: keyword {key:?} is not supported by the table compiler"));

@@ -43,7 +43,11 @@ fn problems(template: &Mapping, base: &str) -> Vec<(String, FieldError)> {
     let mut seen_volumes: Vec<&str> = Vec::new();
     for (i, name) in volumes.iter().enumerate() {
         if seen_volumes.contains(&name.as_str()) {
-            problem(format!("volume {name}"), format!("{base}.volumes[{i}].name"), format!("volume name {name:?} is used twice in the pod"));
+            problem(
+                format!("volume {name}"),
+                format!("{base}.volumes[{i}].name"),
+                format!("volume name {name:?} is used twice in the pod"),
+            );
         }
         seen_volumes.push(name);
     }
@@ -94,7 +98,9 @@ fn problems(template: &Mapping, base: &str) -> Vec<(String, FieldError)> {
                 Some((_, owner)) => problem(
                     format!("port {key}"),
                     format!("{base}.{l}[{i}].ports[{j}].containerPort"),
-                    format!("containers {owner:?} and {container:?} both declare port {key}; they share the pod's network"),
+                    format!(
+                        "containers {owner:?} and {container:?} both declare port {key}; they share the pod's network"
+                    ),
                 ),
                 None => ports.push((key, container.clone())),
             }

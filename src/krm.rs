@@ -165,11 +165,14 @@ impl Finding {
             let mut f = Mapping::default();
             f.insert("path", Node::string(path));
             if let Some(index) = index.as_ref().and_then(|i| i.parse::<i64>().ok()) {
-                f.insert("index", crate::yaml::Node::Scalar(crate::yaml::Scalar {
-                    value: index.to_string(),
-                    style: crate::yaml::ScalarStyle::Plain,
-                    props: Default::default(),
-                }));
+                f.insert(
+                    "index",
+                    crate::yaml::Node::Scalar(crate::yaml::Scalar {
+                        value: index.to_string(),
+                        style: crate::yaml::ScalarStyle::Plain,
+                        props: Default::default(),
+                    }),
+                );
             }
             m.insert("file", Node::Mapping(f));
         }

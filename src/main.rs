@@ -41,9 +41,15 @@ fn write_stdout(bytes: &[u8]) -> std::io::Result<()> {
 fn run() -> anyhow::Result<Output> {
     let arg = std::env::args_os().nth(1);
     match arg.as_ref().and_then(|a| a.to_str()) {
-        Some("-h" | "--help") => return Ok(Output { stdout: format!("{USAGE}\n").into_bytes(), stderr: String::new(), exit_code: 0 }),
+        Some("-h" | "--help") => {
+            return Ok(Output { stdout: format!("{USAGE}\n").into_bytes(), stderr: String::new(), exit_code: 0 })
+        }
         Some("--version") => {
-            return Ok(Output { stdout: format!("sidecar-injector {}\n", env!("CARGO_PKG_VERSION")).into_bytes(), stderr: String::new(), exit_code: 0 })
+            return Ok(Output {
+                stdout: format!("sidecar-injector {}\n", env!("CARGO_PKG_VERSION")).into_bytes(),
+                stderr: String::new(),
+                exit_code: 0,
+            })
         }
         _ => {}
     }

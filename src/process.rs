@@ -51,7 +51,9 @@ pub fn process(input: &[u8]) -> Output {
 pub fn process_stream(config_text: &[u8], input: &[u8]) -> Output {
     let config = match parse_stream(config_text) {
         Ok(mut docs) if docs.len() == 1 => docs.remove(0).root,
-        Ok(docs) => return Output::failed(format!("the plugin config must be one YAML document, found {}", docs.len())),
+        Ok(docs) => {
+            return Output::failed(format!("the plugin config must be one YAML document, found {}", docs.len()))
+        }
         Err(e) => return Output::failed(format!("the plugin config is not valid YAML: {e}")),
     };
     let docs = match parse_stream(input) {
@@ -64,7 +66,8 @@ pub fn process_stream(config_text: &[u8], input: &[u8]) -> Output {
     if has_errors(&findings) {
         return finish(Vec::new(), &findings, false);
     }
-    let docs: Vec<Document> = items.into_iter().zip(versions).map(|(root, version)| Document { root, version }).collect();
+    let docs: Vec<Document> =
+        items.into_iter().zip(versions).map(|(root, version)| Document { root, version }).collect();
     finish(emit_stream(&docs).into_bytes(), &findings, false)
 }
 
@@ -119,9 +122,12 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
         // An alias for the kind hides whether this is a workload: say so rather than pass it by.
         if let Some(field) = ["apiVersion", "kind"].into_iter().find(|f| matches!(item.get(f), Some(Node::Alias(_)))) {
             findings.push(
-                Finding::new(Severity::Error, "is a YAML alias; sidecar-injector needs apiVersion and kind written out to tell a workload")
-                    .about(item)
-                    .at(field),
+                Finding::new(
+                    Severity::Error,
+                    "is a YAML alias; sidecar-injector needs apiVersion and kind written out to tell a workload",
+                )
+                .about(item)
+                .at(field),
             );
             continue;
         }
@@ -148,9 +154,14 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
         match result {
             Ok(Outcome::Unchanged) => {
                 if selected && !injection.remove {
-                    findings.push(Finding::new(Severity::Info, format!("{:?} already injected; unchanged", injection.name)).about(item));
+                    findings.push(
+                        Finding::new(Severity::Info, format!("{:?} already injected; unchanged", injection.name))
+                            .about(item),
+                    );
                 } else if let Choice::Declined(why) = &choice {
-                    findings.push(Finding::new(Severity::Info, format!("{:?} not injected: {why}", injection.name)).about(item));
+                    findings.push(
+                        Finding::new(Severity::Info, format!("{:?} not injected: {why}", injection.name)).about(item),
+                    );
                 }
             }
             Ok(Outcome::Changed(report)) => {
@@ -171,13 +182,14 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
             Err(Failure::NoPodTemplate(path)) => {
                 if selected && !injection.remove {
                     findings.push(
-                        Finding::new(Severity::Warning, format!("has no pod template at {path}; skipped")).about(item).at(path),
+                        Finding::new(Severity::Warning, format!("has no pod template at {path}; skipped"))
+                            .about(item)
+                            .at(path),
                     );
                 }
             }
-            Err(Failure::Errors(errors)) => findings.extend(
-                errors.into_iter().map(|e| Finding::new(Severity::Error, e.message).about(item).at(e.path)),
-            ),
+            Err(Failure::Errors(errors)) => findings
+                .extend(errors.into_iter().map(|e| Finding::new(Severity::Error, e.message).about(item).at(e.path))),
         }
     }
     findings
@@ -197,8 +209,12 @@ fn choose(item: &Node, workload: &WorkloadKind, injection: &config::Injection, n
     let metadata = item.get("metadata");
     let text = |key: &str| metadata.and_then(|m| m.get(key)).and_then(Node::as_scalar).map(|s| s.value.as_str());
     let labels = string_pairs(metadata.and_then(|m| m.get("labels")));
-    let candidate =
-        Candidate { kind: &workload.kind, name: text("name").unwrap_or(""), namespace: text("namespace"), labels: &labels };
+    let candidate = Candidate {
+        kind: &workload.kind,
+        name: text("name").unwrap_or(""),
+        namespace: text("namespace"),
+        labels: &labels,
+    };
     if !injection.selector.matches(&candidate) || injection.exclude.as_ref().is_some_and(|e| e.matches(&candidate)) {
         return Choice::NotSelected;
     }
@@ -211,7 +227,8 @@ fn choose(item: &Node, workload: &WorkloadKind, injection: &config::Injection, n
         }
     }
     let mut values = vec![];
-    let template_metadata = workload.template_path.iter().try_fold(item, |node, key| node.get(key)).and_then(|t| t.get("metadata"));
+    let template_metadata =
+        workload.template_path.iter().try_fold(item, |node, key| node.get(key)).and_then(|t| t.get("metadata"));
     for m in [metadata, template_metadata].into_iter().flatten() {
         if let Some(v) = m.get("annotations").and_then(|a| a.get(INJECT_ANNOTATION)).and_then(Node::as_scalar) {
             values.push(v.value.as_str());
@@ -235,7 +252,10 @@ impl NamespaceLabels {
         NamespaceLabels(
             items
                 .iter()
-                .filter(|i| i.get("kind").and_then(Node::as_str) == Some("Namespace") && i.get("apiVersion").and_then(Node::as_str) == Some("v1"))
+                .filter(|i| {
+                    i.get("kind").and_then(Node::as_str) == Some("Namespace")
+                        && i.get("apiVersion").and_then(Node::as_str) == Some("v1")
+                })
                 .filter_map(|i| {
                     let metadata = i.get("metadata")?;
                     Some((metadata.get("name")?.as_scalar()?.value.clone(), string_pairs(metadata.get("labels"))))
@@ -251,7 +271,12 @@ impl NamespaceLabels {
 
 fn string_pairs(node: Option<&Node>) -> Vec<(String, String)> {
     node.and_then(Node::as_mapping)
-        .map(|m| m.entries.iter().filter_map(|(k, v)| Some((k.as_scalar()?.value.clone(), v.as_scalar()?.value.clone()))).collect())
+        .map(|m| {
+            m.entries
+                .iter()
+                .filter_map(|(k, v)| Some((k.as_scalar()?.value.clone(), v.as_scalar()?.value.clone())))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -263,7 +288,10 @@ fn workload_of<'a>(item: &Node, workloads: &'a WorkloadTable) -> Option<&'a Work
 
 /// kpt's convention: an object annotated `config.kubernetes.io/local-config: "true"` is not deployed.
 fn is_local_config(item: &Node) -> bool {
-    let annotation = item.get("metadata").and_then(|m| m.get("annotations")).and_then(|a| a.get("config.kubernetes.io/local-config"));
+    let annotation = item
+        .get("metadata")
+        .and_then(|m| m.get("annotations"))
+        .and_then(|a| a.get("config.kubernetes.io/local-config"));
     annotation.and_then(Node::as_scalar).is_some_and(|s| s.value == "true")
 }
 

@@ -78,8 +78,7 @@ impl Selector {
     pub fn matches(&self, c: &Candidate) -> bool {
         (self.kinds.is_empty() || self.kinds.iter().any(|k| k == c.kind))
             && (self.names.is_empty() || self.names.iter().any(|g| glob_match(g, c.name)))
-            && (self.namespaces.is_empty()
-                || self.namespaces.iter().any(|g| glob_match(g, c.namespace.unwrap_or(""))))
+            && (self.namespaces.is_empty() || self.namespaces.iter().any(|g| glob_match(g, c.namespace.unwrap_or(""))))
             && self.label_selector.as_ref().is_none_or(|ls| ls.matches(c.labels))
     }
 }

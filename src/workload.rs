@@ -74,7 +74,9 @@ pub struct WorkloadTable {
 
 impl Default for WorkloadTable {
     fn default() -> Self {
-        WorkloadTable { kinds: BUILTIN.iter().map(|(group, kind, path)| WorkloadKind::new(group, kind, path)).collect() }
+        WorkloadTable {
+            kinds: BUILTIN.iter().map(|(group, kind, path)| WorkloadKind::new(group, kind, path)).collect(),
+        }
     }
 }
 

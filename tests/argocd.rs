@@ -35,7 +35,11 @@ fn text(out: &Output) -> String {
 }
 
 fn docs(bytes: &[u8]) -> Vec<Node> {
-    parse_stream(bytes).unwrap_or_else(|e| panic!("not YAML: {e}\n{}", String::from_utf8_lossy(bytes))).into_iter().map(|d| d.root).collect()
+    parse_stream(bytes)
+        .unwrap_or_else(|e| panic!("not YAML: {e}\n{}", String::from_utf8_lossy(bytes)))
+        .into_iter()
+        .map(|d| d.root)
+        .collect()
 }
 
 fn read_doc(path: &Path) -> Node {
@@ -96,7 +100,9 @@ fn objects(out: &Output) -> Vec<Node> {
     assert!(!all.is_empty(), "no output:\n{}", text(out));
     for doc in &all {
         assert!(
-            str_at(doc, &["apiVersion"]).is_some() && str_at(doc, &["kind"]).is_some() && str_at(doc, &["metadata", "name"]).is_some(),
+            str_at(doc, &["apiVersion"]).is_some()
+                && str_at(doc, &["kind"]).is_some()
+                && str_at(doc, &["metadata", "name"]).is_some(),
             "not a Kubernetes object: {doc:?}\n{}",
             text(out)
         );
@@ -157,7 +163,8 @@ fn generate_takes_the_config_named_by_the_application() {
     let plain = argocd().join("example-apps/plain");
     std::fs::copy(plain.join("deployment.yaml"), app.join("deployment.yaml")).unwrap();
     std::fs::copy(plain.join("sidecar-injector.yaml"), app.join("injector-config.yaml")).unwrap();
-    let out = generate(&app, &bin_dir("generate-env"), &[("ARGOCD_ENV_SIDECAR_INJECTOR_CONFIG", "injector-config.yaml")]);
+    let out =
+        generate(&app, &bin_dir("generate-env"), &[("ARGOCD_ENV_SIDECAR_INJECTOR_CONFIG", "injector-config.yaml")]);
     assert!(out.status.success(), "{}", text(&out));
     let objects = objects(&out);
     assert_eq!(objects.len(), 1, "the config file is not a manifest:\n{}", text(&out));
@@ -184,14 +191,26 @@ fn generate_fails_cleanly() {
     let cases = [
         ("no config", case("no-config", &[("deployment.yaml", &deployment)]), "no config"),
         ("no manifests", case("no-manifests", &[("sidecar-injector.yaml", &config)]), "no manifests"),
-        ("a bad config", case("bad-config", &[("deployment.yaml", &deployment), ("sidecar-injector.yaml", &bad_config)]), "imagee"),
-        ("a manifest that is not YAML", case("not-yaml", &[("deployment.yaml", "a: [\n"), ("sidecar-injector.yaml", &config)]), "YAML"),
+        (
+            "a bad config",
+            case("bad-config", &[("deployment.yaml", &deployment), ("sidecar-injector.yaml", &bad_config)]),
+            "imagee",
+        ),
+        (
+            "a manifest that is not YAML",
+            case("not-yaml", &[("deployment.yaml", "a: [\n"), ("sidecar-injector.yaml", &config)]),
+            "YAML",
+        ),
     ];
     for (what, dir, reason) in cases {
         let out = generate(&dir, &bin, &[]);
         assert!(!out.status.success(), "{what}: exit 0\n{}", text(&out));
         assert!(out.stdout.is_empty(), "{what}: printed something\n{}", text(&out));
-        assert!(String::from_utf8_lossy(&out.stderr).contains(reason), "{what}: stderr does not say {reason:?}\n{}", text(&out));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(reason),
+            "{what}: stderr does not say {reason:?}\n{}",
+            text(&out)
+        );
     }
 }
 
@@ -201,7 +220,8 @@ fn generate_fails_cleanly() {
 fn generate_fails_cleanly_when_kustomize_fails() {
     let dir = scratch("generate-kustomize-fails");
     std::fs::write(dir.join("kustomization.yaml"), "resources:\n- missing.yaml\n").unwrap();
-    std::fs::copy(argocd().join("example-apps/plain/sidecar-injector.yaml"), dir.join("sidecar-injector.yaml")).unwrap();
+    std::fs::copy(argocd().join("example-apps/plain/sidecar-injector.yaml"), dir.join("sidecar-injector.yaml"))
+        .unwrap();
     let out = generate(&dir, &bin_dir("generate-kustomize-fails-bin"), &[]);
     assert!(!out.status.success(), "{}", text(&out));
     assert!(out.stdout.is_empty(), "{}", text(&out));
@@ -223,7 +243,10 @@ fn plugin_yaml_is_a_config_management_plugin_discovered_by_its_config() {
     // The image puts the script and the binary where plugin.yaml and the script expect them.
     let dockerfile = std::fs::read_to_string(argocd().join("cmp/Dockerfile")).unwrap();
     assert!(dockerfile.lines().any(|l| l == format!("COPY argocd/cmp/generate.sh {}", command[0])), "{dockerfile}");
-    assert!(dockerfile.lines().any(|l| l == "COPY dist/sidecar-injector /usr/local/bin/sidecar-injector"), "{dockerfile}");
+    assert!(
+        dockerfile.lines().any(|l| l == "COPY dist/sidecar-injector /usr/local/bin/sidecar-injector"),
+        "{dockerfile}"
+    );
     assert!(dockerfile.lines().any(|l| l == "USER 999"), "{dockerfile}");
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(argocd().join("cmp/generate.sh")).unwrap().permissions().mode();
@@ -294,7 +317,11 @@ fn builtin_layout() -> (String, String) {
     let repo_server = named(seq(pod, &["containers"]), "argocd-repo-server");
     let home = str_at(named(seq(repo_server, &["env"]), "KUSTOMIZE_PLUGIN_HOME"), &["value"]).unwrap().to_string();
     let mount = named(seq(repo_server, &["volumeMounts"]), "kustomize-plugins");
-    assert_eq!(str_at(mount, &["mountPath"]), Some(home.as_str()), "KUSTOMIZE_PLUGIN_HOME is where the plugins are mounted");
+    assert_eq!(
+        str_at(mount, &["mountPath"]),
+        Some(home.as_str()),
+        "KUSTOMIZE_PLUGIN_HOME is where the plugins are mounted"
+    );
     assert_eq!(scalar_at(mount, &["readOnly"]), Some("true"));
 
     let init = named(seq(pod, &["initContainers"]), "install-sidecar-injector");
@@ -303,7 +330,10 @@ fn builtin_layout() -> (String, String) {
     let command = strings(seq(init, &["command"]));
     assert_eq!(&command[..2], ["sh", "-c"]);
     let script = command[2].to_string();
-    assert!(script.contains(&format!("{init_home}/{PLUGIN_PATH}")), "the init container installs into its mount: {script}");
+    assert!(
+        script.contains(&format!("{init_home}/{PLUGIN_PATH}")),
+        "the init container installs into its mount: {script}"
+    );
 
     // The image it copies from has the binary where the script looks.
     let dockerfile = std::fs::read_to_string(argocd().join("builtin-kustomize/Dockerfile")).unwrap();
@@ -449,10 +479,14 @@ spec:
     let mut env: Vec<&str> = seq(repo_server, &["env"]).iter().filter_map(|c| str_at(c, &["name"])).collect();
     env.sort();
     assert_eq!(env, ["ARGOCD_RECONCILIATION_TIMEOUT", "KUSTOMIZE_PLUGIN_HOME"]);
-    let mut mounts: Vec<&str> = seq(repo_server, &["volumeMounts"]).iter().filter_map(|c| str_at(c, &["name"])).collect();
+    let mut mounts: Vec<&str> =
+        seq(repo_server, &["volumeMounts"]).iter().filter_map(|c| str_at(c, &["name"])).collect();
     mounts.sort();
     assert_eq!(mounts, ["kustomize-plugins", "plugins", "tmp"]);
     let mut volumes: Vec<&str> = seq(pod, &["volumes"]).iter().filter_map(|c| str_at(c, &["name"])).collect();
     volumes.sort();
-    assert_eq!(volumes, ["kustomize-plugins", "plugins", "sidecar-injector-cmp", "sidecar-injector-cmp-tmp", "tmp", "var-files"]);
+    assert_eq!(
+        volumes,
+        ["kustomize-plugins", "plugins", "sidecar-injector-cmp", "sidecar-injector-cmp-tmp", "tmp", "var-files"]
+    );
 }

@@ -162,8 +162,18 @@ impl Runs {
         assert!(self.wasm.exited_cleanly(), "{l}: the wasm module crashed: {}", self.wasm.stderr_str());
         assert!(self.lib_time < b.native, "{l}: native run took {:?} (limit {:?})", self.lib_time, b.native);
         assert!(self.wasm_time < b.wasm, "{l}: wasm run took {:?} (limit {:?})", self.wasm_time, b.wasm);
-        assert!(self.lib_heap < b.memory, "{l}: native heap peak {} MB (limit {} MB)", self.lib_heap / MB, b.memory / MB);
-        assert!(self.wasm_memory < b.memory, "{l}: wasm memory {} MB (limit {} MB)", self.wasm_memory / MB, b.memory / MB);
+        assert!(
+            self.lib_heap < b.memory,
+            "{l}: native heap peak {} MB (limit {} MB)",
+            self.lib_heap / MB,
+            b.memory / MB
+        );
+        assert!(
+            self.wasm_memory < b.memory,
+            "{l}: wasm memory {} MB (limit {} MB)",
+            self.wasm_memory / MB,
+            b.memory / MB
+        );
         assert_eq!(
             (self.lib.exit_code, self.lib.stdout.as_slice(), self.lib.stderr.as_str()),
             (self.wasm.code, self.wasm.stdout.as_slice(), self.wasm.stderr_str().as_str()),
@@ -179,7 +189,11 @@ impl Runs {
         let lines: Vec<&str> = self.lib.stderr.lines().collect();
         assert_eq!(lines.len(), 1, "{l}: expected one stderr line: {:?}", self.lib.stderr);
         assert!(lines[0].starts_with("sidecar-injector: error: "), "{l}: {}", lines[0]);
-        assert!(lines[0].to_lowercase().contains(&expect.to_lowercase()), "{l}: {:?} should mention {expect:?}", lines[0]);
+        assert!(
+            lines[0].to_lowercase().contains(&expect.to_lowercase()),
+            "{l}: {:?} should mention {expect:?}",
+            lines[0]
+        );
         assert!(lines[0].len() < 600, "{l}: stderr line of {} bytes", lines[0].len());
     }
 
@@ -252,7 +266,8 @@ const POD_SPEC: &[&str] = &["spec", "template", "spec"];
 
 /// Nine levels of nine aliases: 9^9 (387 million) "lol"s to a reader that expands aliases.
 fn billion_laughs(indent: &str) -> String {
-    let mut s = format!("{indent}a0: &a0 [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n");
+    let mut s =
+        format!("{indent}a0: &a0 [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n");
     for i in 1..=9 {
         let refs = vec![format!("*a{}", i - 1); 9].join(", ");
         s.push_str(&format!("{indent}a{i}: &a{i} [{refs}]\n"));
@@ -445,18 +460,33 @@ fn tags_and_anchors_in_odd_places() {
         ("tag on the items list", list(DEPLOYMENT).replace("items:\n", "items: !!seq\n")),
         ("anchor on the items list", list(DEPLOYMENT).replace("items:\n", "items: &items\n")),
         ("properties on the root", format!("--- &root !!map\n{}", list(DEPLOYMENT))),
-        ("anchor and tag on the functionConfig", list(DEPLOYMENT).replace("functionConfig:\n", "functionConfig: &cfg !!map\n")),
+        (
+            "anchor and tag on the functionConfig",
+            list(DEPLOYMENT).replace("functionConfig:\n", "functionConfig: &cfg !!map\n"),
+        ),
         ("tagged keys", list(DEPLOYMENT).replace("  kind: Deployment", "  !!str kind: !!str Deployment")),
         ("anchored keys", list(DEPLOYMENT).replace("  kind: Deployment", "  &k kind: &d Deployment")),
         ("tagged config keys", list(DEPLOYMENT).replace("  kind: SidecarInjector", "  !!str kind: SidecarInjector")),
-        ("anchored pod spec", list(DEPLOYMENT).replace("      spec:\n        containers", "      spec: &ps\n        containers")),
+        (
+            "anchored pod spec",
+            list(DEPLOYMENT).replace("      spec:\n        containers", "      spec: &ps\n        containers"),
+        ),
         ("tagged containers list", list(DEPLOYMENT).replace("containers:\n", "containers: !!seq\n")),
         ("anchored app container", list(DEPLOYMENT).replace("- name: app", "- &app\n          name: app")),
         ("custom tag on a value", list(DEPLOYMENT).replace("image: nginx:1.27", "image: !custom nginx:1.27")),
-        ("verbatim tag on a value", list(DEPLOYMENT).replace("image: nginx:1.27", "image: !<tag:yaml.org,2002:str> nginx:1.27")),
-        ("%TAG directive", format!("%TAG !k! tag:k8s.io,2024:\n---\n{}", list(DEPLOYMENT).replace("name: web", "name: !k!name web"))),
+        (
+            "verbatim tag on a value",
+            list(DEPLOYMENT).replace("image: nginx:1.27", "image: !<tag:yaml.org,2002:str> nginx:1.27"),
+        ),
+        (
+            "%TAG directive",
+            format!("%TAG !k! tag:k8s.io,2024:\n---\n{}", list(DEPLOYMENT).replace("name: web", "name: !k!name web")),
+        ),
         ("%YAML 1.1 directive", format!("%YAML 1.1\n---\n{}", list(DEPLOYMENT))),
-        ("an alias to an anchored label", list(DEPLOYMENT).replace("    name: web\n", "    name: &n web\n    labels: {app: *n}\n")),
+        (
+            "an alias to an anchored label",
+            list(DEPLOYMENT).replace("    name: web\n", "    name: &n web\n    labels: {app: *n}\n"),
+        ),
     ];
     for (what, input) in cases {
         let runs = run(what, input.as_bytes(), &SMALL);
@@ -466,7 +496,11 @@ fn tags_and_anchors_in_odd_places() {
     }
     // Properties the function cannot honour are an error naming the place, with the items unchanged.
     let errors: &[(&str, String, &str)] = &[
-        ("a tag on the kind ResourceList", list(DEPLOYMENT).replace("kind: ResourceList", "kind: !Custom ResourceList"), "ResourceList"),
+        (
+            "a tag on the kind ResourceList",
+            list(DEPLOYMENT).replace("kind: ResourceList", "kind: !Custom ResourceList"),
+            "ResourceList",
+        ),
         ("an int-tagged apiVersion", list(DEPLOYMENT).replace("config.kubernetes.io/v1", "!!int 1"), "ResourceList"),
     ];
     for (what, input, expect) in errors {
@@ -591,7 +625,9 @@ fn other_encodings_and_line_ends() {
     assert_eq!(runs.lib.exit_code, 0, "{}", runs.lib.stderr);
     let utf8 = run("UTF-8", text.as_bytes(), &SMALL);
     assert_eq!(runs.lib.stdout, utf8.lib.stdout, "same output whatever the input encoding");
-    for (what, input) in [("CRLF", text.replace('\n', "\r\n")), ("BOM", format!("\u{FEFF}{text}")), ("CR", text.replace('\n', "\r"))] {
+    for (what, input) in
+        [("CRLF", text.replace('\n', "\r\n")), ("BOM", format!("\u{FEFF}{text}")), ("CR", text.replace('\n', "\r"))]
+    {
         let runs = run(what, input.as_bytes(), &SMALL);
         runs.assert_correct(input.as_bytes());
         assert_eq!(runs.lib.stdout, utf8.lib.stdout, "{what}");

@@ -45,7 +45,8 @@ fn kpt(args: &[&str]) -> (bool, String) {
 fn eval(dir: &Path, args: &[&str]) -> (bool, String) {
     let binary = binary();
     let results = dir.join("results");
-    let mut all = vec!["fn", "eval", dir.to_str().unwrap(), "--exec", &binary, "--results-dir", results.to_str().unwrap()];
+    let mut all =
+        vec!["fn", "eval", dir.to_str().unwrap(), "--exec", &binary, "--results-dir", results.to_str().unwrap()];
     all.extend_from_slice(args);
     kpt(&all)
 }
@@ -112,7 +113,8 @@ fn render_runs_the_kptfile_pipeline_and_keeps_comments() {
     let mutator = format!("  - exec: {}\n    configPath: injector.yaml\n", binary());
     let dir = package("render", Some(&mutator));
     let results = dir.join("results");
-    let (ok, log) = kpt(&["fn", "render", dir.to_str().unwrap(), "--allow-exec", "--results-dir", results.to_str().unwrap()]);
+    let (ok, log) =
+        kpt(&["fn", "render", dir.to_str().unwrap(), "--allow-exec", "--results-dir", results.to_str().unwrap()]);
     assert!(ok, "kpt fn render failed:\n{log}");
     assert_only_sidecar_added(&dir, "fluent-bit", "containers");
     let results = std::fs::read_to_string(results.join("results.yaml")).unwrap();

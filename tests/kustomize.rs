@@ -98,7 +98,8 @@ fn assert_expected(dir: &Path, actual: &[u8]) {
     let expected = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     if expected != actual {
         let (e, a) = (String::from_utf8_lossy(&expected), String::from_utf8_lossy(actual));
-        let line = e.lines().zip(a.lines()).position(|(x, y)| x != y).unwrap_or(e.lines().count().min(a.lines().count()));
+        let line =
+            e.lines().zip(a.lines()).position(|(x, y)| x != y).unwrap_or(e.lines().count().min(a.lines().count()));
         panic!(
             "{} differs from the output, first at line {}:\n  expected: {:?}\n  actual:   {:?}\n\nwhole output:\n{a}",
             path.display(),
@@ -185,7 +186,11 @@ fn install_plugin_puts_the_binary_where_kustomize_looks() {
     assert!(out.status.success() && xdg.join("kustomize/plugin").join(PLUGIN_PATH).is_file(), "{}", text(&out));
     let home = dir.join("home");
     let out = install_plugin(Path::new(""), &dir, &[("HOME", home.to_str().unwrap())]);
-    assert!(out.status.success() && home.join(".config/kustomize/plugin").join(PLUGIN_PATH).is_file(), "{}", text(&out));
+    assert!(
+        out.status.success() && home.join(".config/kustomize/plugin").join(PLUGIN_PATH).is_file(),
+        "{}",
+        text(&out)
+    );
 
     // Installing again over the same file works (copy, then rename).
     let out = install_plugin(Path::new("homes/explicit"), &dir, &[]);
@@ -298,7 +303,8 @@ fn kubectl_kustomize_never_runs_the_wasm_krm_form() {
 
 /// The exec spec of a KRM-form config: (path, args).
 fn exec_spec(config: &Node) -> (String, Vec<String>) {
-    let annotation = str_at(config, &["metadata", "annotations", FUNCTION_ANNOTATION]).expect("the function annotation");
+    let annotation =
+        str_at(config, &["metadata", "annotations", FUNCTION_ANNOTATION]).expect("the function annotation");
     let spec = read_doc_text(annotation);
     let exec = spec.get("exec").expect("exec:");
     let path = str_at(exec, &["path"]).expect("exec.path").to_string();
@@ -372,7 +378,12 @@ fn assert_items_match_expected(dir: &Path, stdout: &[u8]) {
     assert_eq!(items.len(), expected.len(), "{}", String::from_utf8_lossy(stdout));
     for item in items {
         let twin = expected.iter().find(|e| identity(e) == identity(item)).expect("the item is in expected.yaml");
-        assert!(twin.same_meaning(item), "{}: differs from expected.yaml:\n{}", dir.display(), String::from_utf8_lossy(stdout));
+        assert!(
+            twin.same_meaning(item),
+            "{}: differs from expected.yaml:\n{}",
+            dir.display(),
+            String::from_utf8_lossy(stdout)
+        );
     }
 }
 
@@ -511,7 +522,10 @@ fn every_example_directory_is_tested_and_listed() {
     dirs.sort();
     let mut known: Vec<String> = USE_CASES.iter().chain(KRM_FUNCTION_DIRS).map(|s| s.to_string()).collect();
     known.sort();
-    assert_eq!(dirs, known, "a directory of kustomization-examples/ that no test runs, or a test without its directory");
+    assert_eq!(
+        dirs, known,
+        "a directory of kustomization-examples/ that no test runs, or a test without its directory"
+    );
 
     let listing = std::fs::read_to_string(examples().join("README.md")).unwrap();
     let readme = std::fs::read_to_string(Path::new(ROOT).join("README.md")).unwrap();
@@ -521,7 +535,10 @@ fn every_example_directory_is_tested_and_listed() {
             assert!(dir.join(file).is_file(), "{name}/{file} is missing");
         }
         assert!(listing.contains(&format!("({name}/)")), "kustomization-examples/README.md does not link {name}/");
-        assert!(readme.contains(&format!("(kustomization-examples/{name}/)")), "README.md's Examples table does not link {name}/");
+        assert!(
+            readme.contains(&format!("(kustomization-examples/{name}/)")),
+            "README.md's Examples table does not link {name}/"
+        );
         let config = read_doc(&dir.join("injector.yaml"));
         let krm = path(&config, &["metadata", "annotations", FUNCTION_ANNOTATION]).is_some();
         assert_eq!(krm, KRM_FUNCTION_DIRS.contains(&name.as_str()), "{name}: the function annotation decides the form");
@@ -550,7 +567,10 @@ fn metadata_yaml_parses_and_names_what_exists() {
     for artifact in seq(&meta, &["exec"]) {
         let p = str_at(artifact, &["path"]).unwrap();
         let file = p.strip_prefix("dist/").expect("artifacts are in dist/");
-        assert!(build.contains(&format!("$DIST/$BIN{}", file.strip_prefix("sidecar-injector").unwrap())), "build.sh makes {p}");
+        assert!(
+            build.contains(&format!("$DIST/$BIN{}", file.strip_prefix("sidecar-injector").unwrap())),
+            "build.sh makes {p}"
+        );
     }
     for config in seq(&meta, &["configs"]) {
         if let Some(schema) = str_at(config, &["schema"]) {
@@ -564,7 +584,10 @@ fn metadata_yaml_parses_and_names_what_exists() {
         assert!(Path::new(ROOT).join(p).is_dir(), "metadata.yaml names {p}, which does not exist");
     }
     for name in USE_CASES.iter().chain(KRM_FUNCTION_DIRS) {
-        assert!(listed.contains(&format!("kustomization-examples/{name}").as_str()), "metadata.yaml does not list {name}");
+        assert!(
+            listed.contains(&format!("kustomization-examples/{name}").as_str()),
+            "metadata.yaml does not list {name}"
+        );
     }
     for p in ["kpt-package", "argocd/builtin-kustomize", "argocd/cmp"] {
         assert!(listed.contains(&p), "metadata.yaml does not list {p}");

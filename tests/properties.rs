@@ -20,12 +20,85 @@ use sidecar_injector::yaml::{parse_stream, resolve_core, resolve_yaml11, Node, R
 
 /// Strings that YAML 1.1 or 1.2 readers take for something else when plain, and strings that need quoting.
 const TRICKY: &[&str] = &[
-    "0644", "0o17", "0x1F", "1_000", "12:30", "190:20:30", "2024-01-01", "2001-12-14t21:59:43.10-05:00", "on", "off",
-    "yes", "no", "y", "n", "Y", "NO", "true", "False", "null", "~", "", ".inf", "-.Inf", ".nan", "1e3", "1.5", "+12",
-    "-0", "08", "=", "10m", "32Mi", "nginx:1.27", "web", "a b", "it's", "a:b", "http://x/y?z#f", "-a", "é", "日本",
-    "tab\there", "multi\nline\n", "two\nlines", " lead", "trail ", "#hash", "@at", "%pct", "\u{2028}", "\u{85}",
-    "\u{FEFF}x", "'", "\"", "\\", "---", "...", "- a", "? x", ": y", "a: b", "a #b", "*x", "&x", "!x", "<<", "[a]",
-    "{b}", "x,y", "0", "-1", "1.", "NaN", "Infinity", "0b101", "0xdead", "1e", "08:00", "2024-1-1",
+    "0644",
+    "0o17",
+    "0x1F",
+    "1_000",
+    "12:30",
+    "190:20:30",
+    "2024-01-01",
+    "2001-12-14t21:59:43.10-05:00",
+    "on",
+    "off",
+    "yes",
+    "no",
+    "y",
+    "n",
+    "Y",
+    "NO",
+    "true",
+    "False",
+    "null",
+    "~",
+    "",
+    ".inf",
+    "-.Inf",
+    ".nan",
+    "1e3",
+    "1.5",
+    "+12",
+    "-0",
+    "08",
+    "=",
+    "10m",
+    "32Mi",
+    "nginx:1.27",
+    "web",
+    "a b",
+    "it's",
+    "a:b",
+    "http://x/y?z#f",
+    "-a",
+    "é",
+    "日本",
+    "tab\there",
+    "multi\nline\n",
+    "two\nlines",
+    " lead",
+    "trail ",
+    "#hash",
+    "@at",
+    "%pct",
+    "\u{2028}",
+    "\u{85}",
+    "\u{FEFF}x",
+    "'",
+    "\"",
+    "\\",
+    "---",
+    "...",
+    "- a",
+    "? x",
+    ": y",
+    "a: b",
+    "a #b",
+    "*x",
+    "&x",
+    "!x",
+    "<<",
+    "[a]",
+    "{b}",
+    "x,y",
+    "0",
+    "-1",
+    "1.",
+    "NaN",
+    "Infinity",
+    "0b101",
+    "0xdead",
+    "1e",
+    "08:00",
+    "2024-1-1",
 ];
 
 #[derive(Clone, Copy, Debug)]
@@ -61,7 +134,11 @@ fn tricky() -> impl Strategy<Value = Sc> {
 /// that must be strings: the config is read as YAML 1.2.
 fn config_string() -> impl Strategy<Value = Sc> {
     tricky().prop_map(|mut sc| {
-        let plain = sidecar_injector::yaml::Scalar { value: sc.text.clone(), style: ScalarStyle::Plain, props: Default::default() };
+        let plain = sidecar_injector::yaml::Scalar {
+            value: sc.text.clone(),
+            style: ScalarStyle::Plain,
+            props: Default::default(),
+        };
         if matches!(sc.style, Style::Plain) && !matches!(resolve_core(&plain), Resolved::Str) {
             sc.style = Style::Double;
         }
@@ -226,7 +303,9 @@ fn write_value(out: &mut String, y: &Y, indent: usize) {
 
 fn literal_ok(text: &str) -> bool {
     !text.starts_with([' ', '\t', '\n'])
-        && text.chars().all(|c| c == '\n' || (c as u32 >= 0x20 && !matches!(c, '\u{7F}'..='\u{9F}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}')))
+        && text.chars().all(|c| {
+            c == '\n' || (c as u32 >= 0x20 && !matches!(c, '\u{7F}'..='\u{9F}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}'))
+        })
         && text.split('\n').all(|l| l.is_empty() || !l.trim().is_empty())
 }
 
@@ -285,16 +364,47 @@ struct WorkloadParts {
 
 fn workload_parts() -> impl Strategy<Value = WorkloadParts> {
     (
-        (0..KINDS.len(), prop::option::of(prop::sample::select(&["a", "b"][..])), prop::bool::weighted(0.1), prop::bool::weighted(0.9)),
-        prop::collection::vec((prop::collection::vec(tricky(), 0..4), prop::collection::vec((tricky(), tricky()), 0..3)), 1..3),
+        (
+            0..KINDS.len(),
+            prop::option::of(prop::sample::select(&["a", "b"][..])),
+            prop::bool::weighted(0.1),
+            prop::bool::weighted(0.9),
+        ),
+        prop::collection::vec(
+            (prop::collection::vec(tricky(), 0..4), prop::collection::vec((tricky(), tricky()), 0..3)),
+            1..3,
+        ),
         (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()),
         prop::collection::vec((tricky(), tricky()), 0..3),
         prop::collection::vec((tricky(), tricky()), 0..3),
         prop::collection::vec(tricky(), 0..3),
     )
-        .prop_map(|((kind, team, local_config, has_template), containers, (init, volumes, template_labels, anchors, flow), labels, annotations, extra)| {
-            WorkloadParts { kind, team, local_config, has_template, containers, init, volumes, labels, annotations, template_labels, extra, anchors, flow }
-        })
+        .prop_map(
+            |(
+                (kind, team, local_config, has_template),
+                containers,
+                (init, volumes, template_labels, anchors, flow),
+                labels,
+                annotations,
+                extra,
+            )| {
+                WorkloadParts {
+                    kind,
+                    team,
+                    local_config,
+                    has_template,
+                    containers,
+                    init,
+                    volumes,
+                    labels,
+                    annotations,
+                    template_labels,
+                    extra,
+                    anchors,
+                    flow,
+                }
+            },
+        )
 }
 
 /// Keys made unique within their mapping (a duplicate key is an error, not what these properties are about).
@@ -315,11 +425,16 @@ fn build_workload(p: &WorkloadParts, index: usize) -> Item {
     labels.extend(unique(p.labels.clone(), "l"));
     let mut annotations = unique(p.annotations.clone(), "example.com/a");
     if p.local_config {
-        annotations.push((key("config.kubernetes.io/local-config"), Y::S(Sc { text: "true".into(), style: Style::Double })));
+        annotations
+            .push((key("config.kubernetes.io/local-config"), Y::S(Sc { text: "true".into(), style: Style::Double })));
     }
-    annotations.push((key("internal.config.kubernetes.io/index"), Y::S(Sc { text: index.to_string(), style: Style::Single })));
+    annotations
+        .push((key("internal.config.kubernetes.io/index"), Y::S(Sc { text: index.to_string(), style: Style::Single })));
     if p.anchors {
-        annotations.push((key("anchored"), Y::Anchor(format!("a{index}"), Box::new(Y::S(Sc { text: "shared".into(), style: Style::Single })))));
+        annotations.push((
+            key("anchored"),
+            Y::Anchor(format!("a{index}"), Box::new(Y::S(Sc { text: "shared".into(), style: Style::Single }))),
+        ));
         annotations.push((key("aliased"), Y::Alias(format!("a{index}"))));
     }
     let metadata = Y::M(
@@ -338,7 +453,9 @@ fn build_workload(p: &WorkloadParts, index: usize) -> Item {
             let env: Vec<Y> = env
                 .iter()
                 .enumerate()
-                .map(|(j, (_, v))| Y::M(vec![(key("name"), s(&format!("E{j}"))), (key("value"), Y::S(v.clone()))], p.flow))
+                .map(|(j, (_, v))| {
+                    Y::M(vec![(key("name"), s(&format!("E{j}"))), (key("value"), Y::S(v.clone()))], p.flow)
+                })
                 .collect();
             m(vec![
                 ("name", s(&format!("app-{i}"))),
@@ -351,10 +468,22 @@ fn build_workload(p: &WorkloadParts, index: usize) -> Item {
         .collect();
     let mut spec = vec![("containers", Y::L(containers, false))];
     if p.init {
-        spec.insert(0, ("initContainers", Y::L(vec![m(vec![("name", s("app-init")), ("image", s("busybox:1.36"))])], false)));
+        spec.insert(
+            0,
+            ("initContainers", Y::L(vec![m(vec![("name", s("app-init")), ("image", s("busybox:1.36"))])], false)),
+        );
     }
     if p.volumes {
-        spec.push(("volumes", Y::L(vec![m(vec![("name", s("data")), ("configMap", m(vec![("name", s("cfg")), ("defaultMode", s("0644"))]))])], false)));
+        spec.push((
+            "volumes",
+            Y::L(
+                vec![m(vec![
+                    ("name", s("data")),
+                    ("configMap", m(vec![("name", s("cfg")), ("defaultMode", s("0644"))])),
+                ])],
+                false,
+            ),
+        ));
     }
     // Empty collections as list items and values (`- {}` once made the emitter's size estimate underflow).
     spec.push(("tolerations", Y::L(vec![Y::M(vec![], p.flow), Y::L(vec![], false)], false)));
@@ -367,12 +496,19 @@ fn build_workload(p: &WorkloadParts, index: usize) -> Item {
     }
     let pod_spec = m(spec);
     let template = if p.template_labels {
-        Y::M(vec![(key("metadata"), m(vec![("labels", Y::M(vec![(key("team"), s("x"))], p.flow))])), (key("spec"), pod_spec)], false)
+        Y::M(
+            vec![
+                (key("metadata"), m(vec![("labels", Y::M(vec![(key("team"), s("x"))], p.flow))])),
+                (key("spec"), pod_spec),
+            ],
+            false,
+        )
     } else {
         m(vec![("spec", pod_spec)])
     };
     // Wrap the template in its path, from the inside out; a Pod's template is the Pod itself.
-    let mut body: Vec<(Sc, Y)> = vec![(key("apiVersion"), s(api_version)), (key("kind"), s(kind)), (key("metadata"), metadata)];
+    let mut body: Vec<(Sc, Y)> =
+        vec![(key("apiVersion"), s(api_version)), (key("kind"), s(kind)), (key("metadata"), metadata)];
     if path.is_empty() {
         if let Y::M(entries, _) = template {
             body.extend(entries.into_iter().filter(|(k, _)| k.text == "spec"));
@@ -401,7 +537,12 @@ fn other_item(choice: usize, index: usize, values: &[(Sc, Sc)]) -> Item {
     let data = Y::M(unique(values.to_vec(), "k"), false);
     let name = s(&format!("o{index}"));
     let y = match choice {
-        0 => m(vec![("apiVersion", s("v1")), ("kind", s("ConfigMap")), ("metadata", m(vec![("name", name)])), ("data", data)]),
+        0 => m(vec![
+            ("apiVersion", s("v1")),
+            ("kind", s("ConfigMap")),
+            ("metadata", m(vec![("name", name)])),
+            ("data", data),
+        ]),
         1 => m(vec![
             ("apiVersion", s("v1")),
             ("kind", s("Service")),
@@ -413,7 +554,16 @@ fn other_item(choice: usize, index: usize, values: &[(Sc, Sc)]) -> Item {
             ("apiVersion", s("example.com/v1")),
             ("kind", s("Deployment")),
             ("metadata", m(vec![("name", name)])),
-            ("spec", m(vec![("template", m(vec![("spec", m(vec![("containers", Y::L(vec![m(vec![("name", s("app")), ("image", s("x"))])], false))]))]))])),
+            (
+                "spec",
+                m(vec![(
+                    "template",
+                    m(vec![(
+                        "spec",
+                        m(vec![("containers", Y::L(vec![m(vec![("name", s("app")), ("image", s("x"))])], false))]),
+                    )]),
+                )]),
+            ),
             ("data", data),
         ]),
     };
@@ -471,23 +621,44 @@ impl Cfg {
             ])
         };
         let mut spec: Vec<(&str, Y)> = vec![("native", s(if self.native { "true" } else { "false" }))];
-        spec.push(("containers", Y::L((0..self.sidecars).map(|i| container(format!("sc-{i}"), "example/sidecar:1.0")).collect(), false)));
+        spec.push((
+            "containers",
+            Y::L((0..self.sidecars).map(|i| container(format!("sc-{i}"), "example/sidecar:1.0")).collect(), false),
+        ));
         if self.init {
             spec.push(("initContainers", Y::L(vec![container("sc-init".into(), "example/init:1.0")], false)));
         }
         spec.push((
             "volumes",
-            Y::L((0..self.volumes).map(|i| m(vec![("name", s(&format!("sc-vol-{i}"))), ("emptyDir", Y::M(vec![], false))])).collect(), false),
+            Y::L(
+                (0..self.volumes)
+                    .map(|i| m(vec![("name", s(&format!("sc-vol-{i}"))), ("emptyDir", Y::M(vec![], false))]))
+                    .collect(),
+                false,
+            ),
         ));
-        let env: Vec<Y> =
-            self.env.iter().enumerate().map(|(i, v)| m(vec![("name", s(&format!("SC_ENV_{i}"))), ("value", Y::S(v.clone()))])).collect();
+        let env: Vec<Y> = self
+            .env
+            .iter()
+            .enumerate()
+            .map(|(i, v)| m(vec![("name", s(&format!("SC_ENV_{i}"))), ("value", Y::S(v.clone()))]))
+            .collect();
         spec.push(("env", Y::L(env, false)));
-        let annotations: Vec<(Sc, Y)> =
-            self.annotations.iter().enumerate().map(|(i, v)| (key(&format!("sc.example.com/a{i}")), Y::S(v.clone()))).collect();
+        let annotations: Vec<(Sc, Y)> = self
+            .annotations
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (key(&format!("sc.example.com/a{i}")), Y::S(v.clone())))
+            .collect();
         spec.push(("annotations", Y::M(annotations, false)));
         match self.selector {
-            1 => spec.push(("selector", m(vec![("kinds", Y::L(self.kinds.iter().map(|k| s(KINDS[*k].1)).collect(), true))]))),
-            2 => spec.push(("selector", m(vec![("labelSelector", m(vec![("matchLabels", m(vec![("team", s("a"))]))]))]))),
+            1 => spec.push((
+                "selector",
+                m(vec![("kinds", Y::L(self.kinds.iter().map(|k| s(KINDS[*k].1)).collect(), true))]),
+            )),
+            2 => {
+                spec.push(("selector", m(vec![("labelSelector", m(vec![("matchLabels", m(vec![("team", s("a"))]))]))])))
+            }
             _ => {}
         }
         m(vec![
@@ -501,7 +672,8 @@ impl Cfg {
     /// The injected containers' names, and the list each goes to.
     fn containers(&self) -> Vec<(String, &'static str)> {
         let sidecar_list = if self.native { "initContainers" } else { "containers" };
-        let mut out: Vec<(String, &'static str)> = (0..self.sidecars).map(|i| (format!("sc-{i}"), sidecar_list)).collect();
+        let mut out: Vec<(String, &'static str)> =
+            (0..self.sidecars).map(|i| (format!("sc-{i}"), sidecar_list)).collect();
         if self.init {
             out.push(("sc-init".into(), "initContainers"));
         }
@@ -520,10 +692,13 @@ struct Case {
 
 fn case() -> impl Strategy<Value = Case> {
     (
-        prop::collection::vec(prop_oneof![
-            4 => workload_parts().prop_map(Ok),
-            1 => (0usize..3, prop::collection::vec((tricky(), tricky()), 0..4)).prop_map(Err),
-        ], 0..7),
+        prop::collection::vec(
+            prop_oneof![
+                4 => workload_parts().prop_map(Ok),
+                1 => (0usize..3, prop::collection::vec((tricky(), tricky()), 0..4)).prop_map(Err),
+            ],
+            0..7,
+        ),
         cfg(),
         any::<bool>(),
     )
@@ -579,7 +754,16 @@ fn same_strings_for_kubernetes(config: &Node, injected: &Node, path: &str) -> Re
                 } else {
                     resolve_core(c) == resolve_core(i)
                 };
-            ok.then_some(()).ok_or_else(|| format!("{path}: {:?} ({:?}) became {:?} {:?} ({:?} under YAML 1.1)", c.value, c.style, i.value, i.style, resolve_yaml11(i)))
+            ok.then_some(()).ok_or_else(|| {
+                format!(
+                    "{path}: {:?} ({:?}) became {:?} {:?} ({:?} under YAML 1.1)",
+                    c.value,
+                    c.style,
+                    i.value,
+                    i.style,
+                    resolve_yaml11(i)
+                )
+            })
         }
         (Node::Mapping(c), Node::Mapping(i)) => {
             for (k, v) in &c.entries {
@@ -604,7 +788,8 @@ fn check_case(case: &Case) -> Result<(), TestCaseError> {
     if std::env::var_os("PROPERTIES_SHOW").is_some() {
         eprintln!("{}\n=====", case.text);
     }
-    let parsed = invariants::read_list(input).ok_or_else(|| TestCaseError::fail(format!("generated input does not parse:\n{}", case.text)))?;
+    let parsed = invariants::read_list(input)
+        .ok_or_else(|| TestCaseError::fail(format!("generated input does not parse:\n{}", case.text)))?;
     prop_assert_eq!(parsed.items.len(), case.items.len());
     let out = sidecar_injector::process(input);
     prop_assert_eq!(out.exit_code, 0, "stderr: {}\n--- input\n{}", out.stderr, case.text);
@@ -623,19 +808,33 @@ fn check_case(case: &Case) -> Result<(), TestCaseError> {
         let selected = case.cfg.selects(item);
         for (name, list) in case.cfg.containers() {
             let present = names(spec.and_then(|s| s.get(list))).contains(&name);
-            prop_assert_eq!(present, selected, "item {}: {} in {}: selected {}\n--- input\n{}", index, name, list, selected, case.text);
+            prop_assert_eq!(
+                present,
+                selected,
+                "item {}: {} in {}: selected {}\n--- input\n{}",
+                index,
+                name,
+                list,
+                selected,
+                case.text
+            );
             if present {
                 let injected = spec
                     .and_then(|s| s.get(list))
                     .and_then(Node::as_sequence)
-                    .and_then(|l| l.items.iter().find(|c| c.get("name").and_then(Node::as_scalar).is_some_and(|s| s.value == name)))
+                    .and_then(|l| {
+                        l.items
+                            .iter()
+                            .find(|c| c.get("name").and_then(Node::as_scalar).is_some_and(|s| s.value == name))
+                    })
                     .expect("present");
                 let configured = config_containers
                     .iter()
                     .find(|c| c.get("name").and_then(Node::as_scalar).is_some_and(|s| s.value == name))
                     .expect("configured");
-                same_strings_for_kubernetes(configured, injected, &format!("items[{index}].{name}"))
-                    .map_err(|e| TestCaseError::fail(format!("{e}\n--- output\n{}", String::from_utf8_lossy(&out.stdout))))?;
+                same_strings_for_kubernetes(configured, injected, &format!("items[{index}].{name}")).map_err(|e| {
+                    TestCaseError::fail(format!("{e}\n--- output\n{}", String::from_utf8_lossy(&out.stdout)))
+                })?;
             }
         }
     }
@@ -663,10 +862,14 @@ fn generated_streams_in_plugin_mode() {
         let docs: Vec<sidecar_injector::yaml::Document> =
             list.items.iter().map(|n| sidecar_injector::yaml::Document { root: n.clone(), version: None }).collect();
         let stream = sidecar_injector::yaml::emit_stream(&docs);
-        let config = sidecar_injector::yaml::emit_document(&sidecar_injector::yaml::Document { root: list.config.expect("config"), version: None });
+        let config = sidecar_injector::yaml::emit_document(&sidecar_injector::yaml::Document {
+            root: list.config.expect("config"),
+            version: None,
+        });
         let out = sidecar_injector::process_stream(config.as_bytes(), stream.as_bytes());
         prop_assert_eq!(out.exit_code, 0, "{}", out.stderr);
-        invariants::check_plugin(config.as_bytes(), stream.as_bytes()).map_err(|e| TestCaseError::fail(format!("{e}\n--- stream\n{stream}")))
+        invariants::check_plugin(config.as_bytes(), stream.as_bytes())
+            .map_err(|e| TestCaseError::fail(format!("{e}\n--- stream\n{stream}")))
     });
     if let Err(e) = result {
         panic!("{e}");

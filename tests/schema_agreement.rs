@@ -287,10 +287,8 @@ fn schema_stays_a_reasonable_size() {
 #[test]
 fn checked_in_schema_is_what_the_generator_writes() {
     let out = std::env::temp_dir().join(format!("sidecar-injector-schema-{}.json", std::process::id()));
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_gen-schema"))
-        .arg(&out)
-        .status()
-        .expect("gen-schema runs");
+    let status =
+        std::process::Command::new(env!("CARGO_BIN_EXE_gen-schema")).arg(&out).status().expect("gen-schema runs");
     assert!(status.success(), "gen-schema failed");
     let generated = std::fs::read_to_string(&out).expect("gen-schema wrote its output");
     let _ = std::fs::remove_file(&out);

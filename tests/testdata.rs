@@ -47,7 +47,8 @@ fn cases() -> Vec<Case> {
     dirs.into_iter()
         .map(|dir| Case {
             name: dir.file_name().unwrap().to_string_lossy().into_owned(),
-            input: std::fs::read(dir.join("input.yaml")).unwrap_or_else(|e| panic!("{}: input.yaml: {e}", dir.display())),
+            input: std::fs::read(dir.join("input.yaml"))
+                .unwrap_or_else(|e| panic!("{}: input.yaml: {e}", dir.display())),
             plugin_config: std::fs::read_to_string(dir.join("plugin-config.yaml")).ok(),
             may_remove: std::fs::read_to_string(dir.join("may-remove"))
                 .map(|t| t.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect())
@@ -94,7 +95,8 @@ fn differences(case: &Case, how: &str, stdout: &[u8], stderr: &str, exit: i32) -
         ));
     }
     if stderr != want.stderr {
-        diffs.push(format!("{}: {how}: stderr differs\n--- expected\n{}--- actual\n{}", case.name, want.stderr, stderr));
+        diffs
+            .push(format!("{}: {how}: stderr differs\n--- expected\n{}--- actual\n{}", case.name, want.stderr, stderr));
     }
     if exit != want.exit {
         diffs.push(format!("{}: {how}: exit code {exit}, expected {}", case.name, want.exit));
@@ -134,7 +136,13 @@ fn native_binary_matches_expected_files() {
     let mut failures = Vec::new();
     for case in cases() {
         let out = common::run_native(&case.input, &env_for(&case), &[]);
-        failures.extend(differences(&case, "native binary", &out.stdout, &String::from_utf8_lossy(&out.stderr), out.code));
+        failures.extend(differences(
+            &case,
+            "native binary",
+            &out.stdout,
+            &String::from_utf8_lossy(&out.stderr),
+            out.code,
+        ));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
@@ -144,7 +152,13 @@ fn wasm_module_matches_expected_files() {
     let mut failures = Vec::new();
     for case in cases() {
         let out = common::run_wasm(&case.input, &env_for(&case), &[]);
-        failures.extend(differences(&case, "wasm under wasmtime", &out.stdout, &String::from_utf8_lossy(&out.stderr), out.code));
+        failures.extend(differences(
+            &case,
+            "wasm under wasmtime",
+            &out.stdout,
+            &String::from_utf8_lossy(&out.stderr),
+            out.code,
+        ));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
@@ -217,7 +231,9 @@ fn assert_records_kept(case: &Case, before: &Node, after: &Node, i: usize) {
         collect_status(item, &mut found);
         found
             .iter()
-            .flat_map(|json| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(json).expect("status is JSON"))
+            .flat_map(|json| {
+                serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(json).expect("status is JSON")
+            })
             .map(|(name, _)| name)
             .collect()
     };
@@ -292,7 +308,11 @@ fn contained(before: &Node, after: &Node, path: String) -> Result<(), String> {
                 && a.props == b.props
                 && resolve_core(a) == resolve_core(b)
                 && resolve_yaml11(a) == resolve_yaml11(b);
-            if same { Ok(()) } else { Err(format!("{path} ({:?} became {:?})", a.value, b.value)) }
+            if same {
+                Ok(())
+            } else {
+                Err(format!("{path} ({:?} became {:?})", a.value, b.value))
+            }
         }
         (Node::Mapping(a), Node::Mapping(b)) => {
             let mut last = 0;

@@ -59,21 +59,12 @@ fn assert_injected(label: &str, out: &RunOutput) {
 }
 
 fn show(label: &str, out: &RunOutput) {
-    eprintln!(
-        "--- {label}: exit {}\n--- stdout:\n{}\n--- stderr:\n{}",
-        out.code,
-        out.stdout_str(),
-        out.stderr_str()
-    );
+    eprintln!("--- {label}: exit {}\n--- stdout:\n{}\n--- stderr:\n{}", out.code, out.stdout_str(), out.stderr_str());
 }
 
 fn assert_ran(label: &str, out: &RunOutput) {
     show(label, out);
-    assert!(
-        out.exited_cleanly(),
-        "{label}: expected exit 0 or 1, got {} (crash/trap)",
-        out.code
-    );
+    assert!(out.exited_cleanly(), "{label}: expected exit 0 or 1, got {} (crash/trap)", out.code);
     assert!(
         !out.stdout.is_empty() || !out.stderr.is_empty(),
         "{label}: exited {} without a word on stdout or stderr",
@@ -93,10 +84,7 @@ fn wasm_runs_as_legacy_exec_plugin() {
     // preopens), the same config is in KUSTOMIZE_PLUGIN_CONFIG_STRING.
     let out = common::run_wasm(
         plain_stream().as_bytes(),
-        &[
-            ("KUSTOMIZE_PLUGIN_CONFIG_STRING", CONFIG),
-            ("KUSTOMIZE_PLUGIN_CONFIG_ROOT", "/nonexistent"),
-        ],
+        &[("KUSTOMIZE_PLUGIN_CONFIG_STRING", CONFIG), ("KUSTOMIZE_PLUGIN_CONFIG_ROOT", "/nonexistent")],
         &["/tmp/kust-plugin-config-123"],
     );
     assert_injected("wasm, legacy plugin", &out);
@@ -104,17 +92,10 @@ fn wasm_runs_as_legacy_exec_plugin() {
 
 #[test]
 fn wasm_survives_empty_and_binary_stdin() {
-    for (label, input) in [
-        ("empty", &b""[..]),
-        ("binary", &b"\x00\xff\xfe\x80 not yaml \x00"[..]),
-    ] {
+    for (label, input) in [("empty", &b""[..]), ("binary", &b"\x00\xff\xfe\x80 not yaml \x00"[..])] {
         let out = common::run_wasm(input, &[], &[]);
         show(label, &out);
-        assert!(
-            out.exited_cleanly(),
-            "{label} stdin: got code {} (crash/trap)",
-            out.code
-        );
+        assert!(out.exited_cleanly(), "{label} stdin: got code {} (crash/trap)", out.code);
     }
 }
 
@@ -123,19 +104,9 @@ fn wasm_imports_only_stdio_env_args_clock_random_exit() {
     let module: &Module = common::wasm_module().module();
     let imports: Vec<(String, String, bool)> = module
         .imports()
-        .map(|i| {
-            (
-                i.module().to_string(),
-                i.name().to_string(),
-                matches!(i.ty(), ExternType::Func(_)),
-            )
-        })
+        .map(|i| (i.module().to_string(), i.name().to_string(), matches!(i.ty(), ExternType::Func(_))))
         .collect();
-    eprintln!(
-        "{} imports of {}:",
-        imports.len(),
-        common::wasm_module_path().display()
-    );
+    eprintln!("{} imports of {}:", imports.len(), common::wasm_module_path().display());
     for (m, n, _) in &imports {
         eprintln!("  {m}::{n}");
     }
@@ -153,28 +124,16 @@ fn wasm_imports_only_stdio_env_args_clock_random_exit() {
         "proc_exit",
     ];
     for (m, n, is_func) in &imports {
-        assert_eq!(
-            m, "wasi_snapshot_preview1",
-            "import {m}::{n} is not WASI preview 1: hosts would refuse it"
-        );
-        assert!(
-            is_func,
-            "import {m}::{n} is not a function (memory/table/global imports are not WASI)"
-        );
+        assert_eq!(m, "wasi_snapshot_preview1", "import {m}::{n} is not WASI preview 1: hosts would refuse it");
+        assert!(is_func, "import {m}::{n} is not a function (memory/table/global imports are not WASI)");
         assert!(
             ALLOWED.contains(&n.as_str()),
             "{n}: not a stdio/env/args/random/exit call; the module must need nothing else"
         );
     }
     let exports: Vec<&str> = module.exports().map(|e| e.name()).collect();
-    assert!(
-        exports.contains(&"_start"),
-        "not a WASI command (no _start): {exports:?}"
-    );
-    assert!(
-        exports.contains(&"memory"),
-        "WASI requires an exported memory: {exports:?}"
-    );
+    assert!(exports.contains(&"_start"), "not a WASI command (no _start): {exports:?}");
+    assert!(exports.contains(&"memory"), "WASI requires an exported memory: {exports:?}");
 }
 
 #[test]
@@ -202,10 +161,7 @@ fn wasm_cannot_read_a_host_file_named_in_argv() {
     show("native, config file in argv[1]", &native);
     show("wasm, config file in argv[1]", &wasm);
     // Without this the negative below would prove nothing: the file is valid and the binary uses it.
-    assert!(
-        native.stdout_str().contains(SENTINEL),
-        "premise: the native binary should read and apply the config file"
-    );
+    assert!(native.stdout_str().contains(SENTINEL), "premise: the native binary should read and apply the config file");
     assert_ran("wasm, config file in argv[1]", &wasm);
     assert!(
         !wasm.stdout_str().contains(SENTINEL) && !wasm.stderr_str().contains(SENTINEL),
@@ -219,13 +175,7 @@ fn native_runs_with_cleared_env_in_empty_dir() {
     // function from directories it must not depend on.
     let dir = std::env::temp_dir().join(format!("sidecar-injector-empty-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let out = common::run_native_in(
-        &dir,
-        resource_list().as_bytes(),
-        &[],
-        &[],
-        common::DEFAULT_TIMEOUT,
-    );
+    let out = common::run_native_in(&dir, resource_list().as_bytes(), &[], &[], common::DEFAULT_TIMEOUT);
     let _ = std::fs::remove_dir(&dir);
     assert_injected("native, ResourceList", &out);
 }
@@ -234,10 +184,7 @@ fn native_runs_with_cleared_env_in_empty_dir() {
 fn native_runs_as_legacy_exec_plugin() {
     let out = common::run_native(
         plain_stream().as_bytes(),
-        &[
-            ("KUSTOMIZE_PLUGIN_CONFIG_STRING", CONFIG),
-            ("KUSTOMIZE_PLUGIN_CONFIG_ROOT", "/nonexistent"),
-        ],
+        &[("KUSTOMIZE_PLUGIN_CONFIG_STRING", CONFIG), ("KUSTOMIZE_PLUGIN_CONFIG_ROOT", "/nonexistent")],
         &["/nonexistent/kust-plugin-config-123"],
     );
     assert_injected("native, legacy plugin", &out);
@@ -332,7 +279,8 @@ spec:
     namespaces: [team-0, team-1]
 ";
     let indented: String = config.lines().map(|l| format!("  {l}\n")).collect();
-    let list = format!("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n{items}functionConfig:\n{indented}");
+    let list =
+        format!("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n{items}functionConfig:\n{indented}");
     (list, config.to_string())
 }
 
@@ -392,7 +340,8 @@ fn the_environment_changes_nothing_but_the_plugin_config() {
         .map(|n| sidecar_injector::yaml::Document { root: n.clone(), version: None })
         .collect();
     let stream = sidecar_injector::yaml::emit_stream(&docs);
-    let mut env: Vec<(&str, &str)> = noise.iter().filter(|(k, _)| *k != "KUSTOMIZE_PLUGIN_CONFIG_STRING").copied().collect();
+    let mut env: Vec<(&str, &str)> =
+        noise.iter().filter(|(k, _)| *k != "KUSTOMIZE_PLUGIN_CONFIG_STRING").copied().collect();
     env.push(("KUSTOMIZE_PLUGIN_CONFIG_STRING", &config));
     let plugin = common::run_wasm(stream.as_bytes(), &env, &["/nonexistent/plugin-config.yaml"]);
     let only = common::run_wasm(stream.as_bytes(), &[("KUSTOMIZE_PLUGIN_CONFIG_STRING", &config)], &[]);
@@ -427,24 +376,10 @@ fn harness_passes_only_the_given_env() {
         "environ_sizes_get",
         "(drop (call $f (i32.const 0) (i32.const 4))) (call $exit (i32.load (i32.const 0)))",
     ));
-    assert!(
-        std::env::vars_os().count() > 0,
-        "test process has an environment to leak"
-    );
+    assert!(std::env::vars_os().count() > 0, "test process has an environment to leak");
     let none = common::run_wasm_module(&pre, b"", &[], &[], common::DEFAULT_TIMEOUT);
-    assert_eq!(
-        none.code,
-        0,
-        "env leaked into the sandbox: {}",
-        none.stderr_str()
-    );
-    let two = common::run_wasm_module(
-        &pre,
-        b"",
-        &[("A", "1"), ("B", "2")],
-        &[],
-        common::DEFAULT_TIMEOUT,
-    );
+    assert_eq!(none.code, 0, "env leaked into the sandbox: {}", none.stderr_str());
+    let two = common::run_wasm_module(&pre, b"", &[("A", "1"), ("B", "2")], &[], common::DEFAULT_TIMEOUT);
     assert_eq!(two.code, 2, "{}", two.stderr_str());
 }
 
@@ -461,40 +396,27 @@ fn harness_passes_argv0_plus_args() {
 #[test]
 fn harness_preopens_nothing() {
     // fd 3 is where the first preopen would be; WASI errno 8 is EBADF.
-    let pre = probe(&exit_with(
-        "fd_prestat_get",
-        "(call $exit (call $f (i32.const 3) (i32.const 0)))",
-    ));
+    let pre = probe(&exit_with("fd_prestat_get", "(call $exit (call $f (i32.const 3) (i32.const 0)))"));
     let out = common::run_wasm_module(&pre, b"", &[], &[], common::DEFAULT_TIMEOUT);
     assert_eq!(out.code, 8, "fd 3 should be EBADF: {}", out.stderr_str());
 }
 
 #[test]
 fn harness_reports_a_trap_as_crash_code() {
-    let pre =
-        probe(r#"(module (memory (export "memory") 1) (func (export "_start") unreachable))"#);
+    let pre = probe(r#"(module (memory (export "memory") 1) (func (export "_start") unreachable))"#);
     let out = common::run_wasm_module(&pre, b"", &[], &[], common::DEFAULT_TIMEOUT);
     assert_eq!(out.code, CRASH_CODE);
     assert!(!out.exited_cleanly());
-    assert!(
-        out.stderr_str().contains("unreachable"),
-        "trap text missing: {}",
-        out.stderr_str()
-    );
+    assert!(out.stderr_str().contains("unreachable"), "trap text missing: {}", out.stderr_str());
 }
 
 #[test]
 fn harness_stops_an_endless_loop() {
-    let pre =
-        probe(r#"(module (memory (export "memory") 1) (func (export "_start") (loop br 0)))"#);
+    let pre = probe(r#"(module (memory (export "memory") 1) (func (export "_start") (loop br 0)))"#);
     let started = std::time::Instant::now();
     let out = common::run_wasm_module(&pre, b"", &[], &[], Duration::from_millis(500));
     assert_eq!(out.code, CRASH_CODE, "{}", out.stderr_str());
-    assert!(
-        started.elapsed() < Duration::from_secs(30),
-        "guard took {:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < Duration::from_secs(30), "guard took {:?}", started.elapsed());
     eprintln!("{}", out.stderr_str());
 }
 
@@ -526,12 +448,7 @@ fn harness_reports_exit_codes_and_stdout() {
                (call $exit (i32.const 1))))"#,
     );
     let out = common::run_wasm_module(&pre, b"", &[], &[], common::DEFAULT_TIMEOUT);
-    assert_eq!(
-        (out.code, out.stdout.as_slice()),
-        (1, &b"hi\n"[..]),
-        "{}",
-        out.stderr_str()
-    );
+    assert_eq!((out.code, out.stdout.as_slice()), (1, &b"hi\n"[..]), "{}", out.stderr_str());
 }
 
 #[test]

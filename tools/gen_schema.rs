@@ -24,8 +24,7 @@ const QUANTITY: &str = "io.k8s.apimachinery.pkg.api.resource.Quantity";
 
 /// The grammar `resource.ParseQuantity` accepts, minus its oddities (a lone sign or dot reads as zero there).
 /// `src/config/schema.rs` matches the same language by hand: keep the two in step.
-const QUANTITY_PATTERN: &str =
-    r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$";
+const QUANTITY_PATTERN: &str = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$";
 
 /// One property of an object this tool defines (not one of Kubernetes' own).
 struct Field {
@@ -134,7 +133,11 @@ fn spec_fields(g: &mut SchemaGenerator) -> Vec<Field> {
             "Custom workload kinds and where their pod template lives, added to the built-in ones (Argo \
              Rollout and OpenKruise CloneSet are built in).",
             array_of(object(vec![
-                Field::required("apiVersion", "The kind's API group and version, e.g. example.com/v1.", json!({ "type": "string" })),
+                Field::required(
+                    "apiVersion",
+                    "The kind's API group and version, e.g. example.com/v1.",
+                    json!({ "type": "string" }),
+                ),
                 Field::required("kind", "The kind, e.g. MyWorkload.", json!({ "type": "string" })),
                 Field::required(
                     "podTemplatePath",
@@ -214,11 +217,7 @@ fn selector_fields(g: &mut SchemaGenerator) -> Vec<Field> {
 fn config_map_data_fields() -> Vec<Field> {
     let string = || json!({ "type": "string" });
     vec![
-        Field::required(
-            "name",
-            "The injection's name, which is also the name of the sidecar container.",
-            string(),
-        ),
+        Field::required("name", "The injection's name, which is also the name of the sidecar container.", string()),
         Field::required("image", "The sidecar's container image, such as `fluent/fluent-bit:3.1`.", string()),
         Field::optional(
             "native",
@@ -363,10 +362,7 @@ fn build() -> Value {
             injector,
         ),
     ));
-    defs.push((
-        "SidecarInjectorSpec".into(),
-        with_description("What to inject, and where.", spec),
-    ));
+    defs.push(("SidecarInjectorSpec".into(), with_description("What to inject, and where.", spec)));
     defs.push((
         "ConfigMap".into(),
         with_description(
@@ -389,7 +385,8 @@ fn build() -> Value {
             }
             // The API server reads a quantity from a JSON string or a bare JSON number (`cpu: 0.5`).
             QUANTITY => {
-                schema = keep_description(&schema, json!({ "type": ["string", "number"], "pattern": QUANTITY_PATTERN }));
+                schema =
+                    keep_description(&schema, json!({ "type": ["string", "number"], "pattern": QUANTITY_PATTERN }));
             }
             _ => {}
         }
@@ -407,10 +404,7 @@ fn build() -> Value {
          whose data describes one sidecar."
             .into(),
     );
-    root.insert(
-        "oneOf".into(),
-        json!([{ "$ref": "#/$defs/SidecarInjector" }, { "$ref": "#/$defs/ConfigMap" }]),
-    );
+    root.insert("oneOf".into(), json!([{ "$ref": "#/$defs/SidecarInjector" }, { "$ref": "#/$defs/ConfigMap" }]));
     root.insert("$defs".into(), Value::Object(out));
     Value::Object(root)
 }

@@ -10,7 +10,9 @@ use crate::yaml::{parse_stream, Mapping, Node, Scalar, ScalarStyle, Sequence};
 pub fn to_spec(config: &Node, workloads: &WorkloadTable) -> Result<(String, Node), Vec<FieldError>> {
     let empty = Mapping::default();
     let data = config.get("data").and_then(Node::as_mapping).unwrap_or(&empty);
-    let value = |key: &str| data.get(key).and_then(Node::as_scalar).map(|s| s.value.trim().to_string()).filter(|v| !v.is_empty());
+    let value = |key: &str| {
+        data.get(key).and_then(Node::as_scalar).map(|s| s.value.trim().to_string()).filter(|v| !v.is_empty())
+    };
     let mut errors = Vec::new();
 
     let name = value("name").unwrap_or_default();
@@ -40,7 +42,8 @@ pub fn to_spec(config: &Node, workloads: &WorkloadTable) -> Result<(String, Node
         if ["Always", "IfNotPresent", "Never"].contains(&policy.as_str()) {
             container.insert("imagePullPolicy", Node::string(policy));
         } else {
-            errors.push(err("data.imagePullPolicy", format!("expected Always, IfNotPresent or Never, found {policy:?}")));
+            errors
+                .push(err("data.imagePullPolicy", format!("expected Always, IfNotPresent or Never, found {policy:?}")));
         }
     }
     if let Some(port) = value("port") {
@@ -63,7 +66,8 @@ pub fn to_spec(config: &Node, workloads: &WorkloadTable) -> Result<(String, Node
                     var.insert("value", Node::string(v.trim()));
                     vars.push(Node::Mapping(var));
                 }
-                _ => errors.push(err("data.env", format!("expected NAME=value pairs separated by commas, found {pair:?}"))),
+                _ => errors
+                    .push(err("data.env", format!("expected NAME=value pairs separated by commas, found {pair:?}"))),
             }
         }
         container.insert("env", seq(vars));
@@ -96,7 +100,9 @@ pub fn to_spec(config: &Node, workloads: &WorkloadTable) -> Result<(String, Node
             spec.insert("volumes", seq(vec![Node::Mapping(vol)]));
         }
         (Some(_), None) => errors.push(err("data.mountPath", "required with data.volume: where the sidecar mounts it")),
-        (None, Some(_)) => errors.push(err("data.volume", "required with data.mountPath: the name of the emptyDir volume")),
+        (None, Some(_)) => {
+            errors.push(err("data.volume", "required with data.mountPath: the name of the emptyDir volume"))
+        }
         (None, None) => {}
     }
     spec.insert("containers", seq(vec![Node::Mapping(container)]));
@@ -127,7 +133,10 @@ pub fn to_spec(config: &Node, workloads: &WorkloadTable) -> Result<(String, Node
         for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             match pair.split_once('=') {
                 Some((k, v)) if !k.trim().is_empty() => labels.insert(k.trim(), Node::string(v.trim())),
-                _ => errors.push(err("data.matchLabels", format!("expected key=value pairs separated by commas, found {pair:?}"))),
+                _ => errors.push(err(
+                    "data.matchLabels",
+                    format!("expected key=value pairs separated by commas, found {pair:?}"),
+                )),
             }
         }
         let mut label_selector = Mapping::default();

@@ -217,7 +217,8 @@ fn decode_spec(name: &str, spec: &Node, source: ObjectRef) -> Result<Injection, 
     }
 
     let position = spec.get("position");
-    let position_of = |field: &str, default: Position| match position.and_then(|p| p.get(field)).and_then(Node::as_str) {
+    let position_of = |field: &str, default: Position| match position.and_then(|p| p.get(field)).and_then(Node::as_str)
+    {
         Some("First") => Position::First,
         Some("Last") => Position::Last,
         _ => default,
@@ -239,7 +240,10 @@ fn decode_spec(name: &str, spec: &Node, source: ObjectRef) -> Result<Injection, 
         if api_version.is_empty() || kind_name.is_empty() {
             errors.push(err(&at, "apiVersion and kind are required"));
         } else if path.split('.').any(str::is_empty) {
-            errors.push(err(format!("{at}.podTemplatePath"), format!("{path:?} is not a dot-separated path such as spec.template")));
+            errors.push(err(
+                format!("{at}.podTemplatePath"),
+                format!("{path:?} is not a dot-separated path such as spec.template"),
+            ));
         } else {
             workloads.add(WorkloadKind::new(crate::workload::group_of(&api_version), &kind_name, &path));
         }
@@ -383,7 +387,12 @@ fn unique_names<'a>(parts: impl Iterator<Item = &'a Part>, what: &str, field: &s
     }
 }
 
-fn decode_selector(node: Option<&Node>, path: &str, workloads: &WorkloadTable, errors: &mut Vec<FieldError>) -> Selector {
+fn decode_selector(
+    node: Option<&Node>,
+    path: &str,
+    workloads: &WorkloadTable,
+    errors: &mut Vec<FieldError>,
+) -> Selector {
     let Some(node) = node else { return Selector::default() };
     let kinds = strings(node.get("kinds"));
     for (i, kind) in kinds.iter().enumerate() {
@@ -394,7 +403,8 @@ fn decode_selector(node: Option<&Node>, path: &str, workloads: &WorkloadTable, e
             ));
         }
     }
-    let label_selector = node.get("labelSelector").map(|ls| decode_label_selector(ls, &format!("{path}.labelSelector"), errors));
+    let label_selector =
+        node.get("labelSelector").map(|ls| decode_label_selector(ls, &format!("{path}.labelSelector"), errors));
     Selector { kinds, names: strings(node.get("names")), namespaces: strings(node.get("namespaces")), label_selector }
 }
 
@@ -406,12 +416,16 @@ fn decode_label_selector(node: &Node, path: &str, errors: &mut Vec<FieldError>) 
         .map(|m| m.entries.iter().map(|(k, v)| (text(k), text(v))).collect())
         .unwrap_or_default();
     let mut match_expressions = Vec::new();
-    let expressions = node.get("matchExpressions").and_then(Node::as_sequence).map(|s| s.items.as_slice()).unwrap_or(&[]);
+    let expressions =
+        node.get("matchExpressions").and_then(Node::as_sequence).map(|s| s.items.as_slice()).unwrap_or(&[]);
     for (i, expr) in expressions.iter().enumerate() {
         let at = format!("{path}.matchExpressions[{i}]");
         let key = expr.get("key").map(text).unwrap_or_default();
-        let values: Vec<String> =
-            expr.get("values").and_then(Node::as_sequence).map(|s| s.items.iter().map(text).collect()).unwrap_or_default();
+        let values: Vec<String> = expr
+            .get("values")
+            .and_then(Node::as_sequence)
+            .map(|s| s.items.iter().map(text).collect())
+            .unwrap_or_default();
         let operator = match expr.get("operator").map(text).as_deref() {
             Some("In") => Operator::In,
             Some("NotIn") => Operator::NotIn,

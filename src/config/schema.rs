@@ -46,7 +46,7 @@ enum Kind {
 
 // The short names the generated tables use.
 use Kind::{
-    Any as X, Array as A, Boolean as B, Integer as I, IntOrString as IS, Number as F, Object as O, Quantity as Q,
+    Any as X, Array as A, Boolean as B, IntOrString as IS, Integer as I, Number as F, Object as O, Quantity as Q,
     String as S,
 };
 
@@ -390,7 +390,13 @@ fn suggest(name: &str, props: &[Prop]) -> Option<&'static str> {
         return None;
     }
     // Longer names tolerate more typos.
-    let limit = if len <= 4 { 1 } else if len <= 10 { 2 } else { 3 };
+    let limit = if len <= 4 {
+        1
+    } else if len <= 10 {
+        2
+    } else {
+        3
+    };
     let lower = name.to_ascii_lowercase();
     props
         .iter()

@@ -62,7 +62,12 @@ pub fn remove(item: &mut Node, kind: &WorkloadKind, name: &str) -> Result<Outcom
     reconcile(item, kind, name, None)
 }
 
-fn reconcile(item: &mut Node, kind: &WorkloadKind, name: &str, injection: Option<&Injection>) -> Result<Outcome, Failure> {
+fn reconcile(
+    item: &mut Node,
+    kind: &WorkloadKind,
+    name: &str,
+    injection: Option<&Injection>,
+) -> Result<Outcome, Failure> {
     check_shape(item, kind)?;
     let fields = Fields { spec: kind.pod_spec_field(), metadata: kind.template_metadata_field() };
     let Some(template) = template_mut(item, kind) else { return Err(Failure::NoPodTemplate(fields.spec)) };
@@ -159,9 +164,9 @@ fn plain_mapping<'a>(node: &'a Node, at: &str) -> Result<&'a Mapping, Failure> {
             "uses a YAML merge key (<<); sidecar-injector does not edit through merge keys, expand it first".into(),
         )),
         Node::Mapping(m) => Ok(m),
-        Node::Alias(a) => {
-            Err(error(format!("is the YAML alias *{a}; sidecar-injector does not edit through aliases, expand it first")))
-        }
+        Node::Alias(a) => Err(error(format!(
+            "is the YAML alias *{a}; sidecar-injector does not edit through aliases, expand it first"
+        ))),
         other => Err(error(format!("expected a mapping, found {}", other.describe()))),
     }
 }
@@ -282,10 +287,17 @@ fn undo(template: &mut Mapping, record: &Record, injection: Option<&Injection>, 
 /// A part a status record names.
 #[derive(Clone, Copy)]
 enum Owned<'a> {
-    Container { list: &'a str, name: &'a str },
+    Container {
+        list: &'a str,
+        name: &'a str,
+    },
     Volume(&'a str),
     /// An env var (by name), envFrom source (by key) or mount (by path) in an app container.
-    InContainer { container: &'a str, list: &'a str, key: &'a str },
+    InContainer {
+        container: &'a str,
+        list: &'a str,
+        key: &'a str,
+    },
     PullSecret(&'a str),
     Annotation(&'a str),
     Label(&'a str),
@@ -301,7 +313,8 @@ fn provides(injection: &Injection, part: Owned) -> bool {
         }
         Owned::Volume(name) => named(&injection.volumes, name),
         Owned::InContainer { container, list, key } => {
-            let targeted = injection.app_containers.is_empty() || injection.app_containers.iter().any(|c| c == container);
+            let targeted =
+                injection.app_containers.is_empty() || injection.app_containers.iter().any(|c| c == container);
             let parts = match list {
                 "env" => &injection.env,
                 "envFrom" => &injection.env_from,
@@ -311,14 +324,19 @@ fn provides(injection: &Injection, part: Owned) -> bool {
         }
         Owned::PullSecret(name) => named(&injection.image_pull_secrets, name),
         Owned::Annotation(key) => {
-            injection.annotations.iter().any(|(k, _)| k == key) || (key == DEFAULT_CONTAINER_ANNOTATION && first_classic(injection))
+            injection.annotations.iter().any(|(k, _)| k == key)
+                || (key == DEFAULT_CONTAINER_ANNOTATION && first_classic(injection))
         }
         Owned::Label(key) => injection.labels.iter().any(|(k, _)| k == key),
     }
 }
 
 fn sidecar_list(injection: &Injection) -> &'static str {
-    if injection.native { "initContainers" } else { "containers" }
+    if injection.native {
+        "initContainers"
+    } else {
+        "containers"
+    }
 }
 
 /// Classic sidecars placed before the app's containers: `kubectl logs/exec` would pick them by default.
@@ -424,7 +442,9 @@ fn add(
                 mounts.push(part.name.clone());
             }
         }
-        for (list, names) in [(&mut record.env, env), (&mut record.env_from, env_from), (&mut record.volume_mounts, mounts)] {
+        for (list, names) in
+            [(&mut record.env, env), (&mut record.env_from, env_from), (&mut record.volume_mounts, mounts)]
+        {
             if !names.is_empty() {
                 list.push((name.clone(), names));
             }
@@ -445,7 +465,10 @@ fn add(
     // With a sidecar first, `kubectl logs/exec` would pick it; point them at the app unless the user chose
     // (an earlier run's own setting is ours, not the user's choice).
     if let (true, Some(app)) = (first_classic(injection), &first_app_container) {
-        let set = template.get("metadata").and_then(|m| m.get("annotations")).and_then(|a| a.get(DEFAULT_CONTAINER_ANNOTATION));
+        let set = template
+            .get("metadata")
+            .and_then(|m| m.get("annotations"))
+            .and_then(|a| a.get(DEFAULT_CONTAINER_ANNOTATION));
         if set.is_none() || old.annotations.iter().any(|k| k == DEFAULT_CONTAINER_ANNOTATION) {
             annotations.push((DEFAULT_CONTAINER_ANNOTATION.to_string(), Node::string(app.clone())));
         }
@@ -483,7 +506,11 @@ fn add(
 }
 
 fn singular(field: &str) -> &'static str {
-    if field == "labels" { "label" } else { "annotation" }
+    if field == "labels" {
+        "label"
+    } else {
+        "annotation"
+    }
 }
 
 /// What `add` needs at every step.
@@ -526,7 +553,14 @@ impl Ctx<'_> {
     /// this injection's own container of that name where it stands. Container names must be unique across
     /// `containers` and `initContainers`. Returns the hash to record, or `None` when the workload's own
     /// container is kept.
-    fn container(&mut self, spec: &mut Mapping, part: &Part, list: &str, out: &mut Vec<Node>, base: &str) -> Option<String> {
+    fn container(
+        &mut self,
+        spec: &mut Mapping,
+        part: &Part,
+        list: &str,
+        out: &mut Vec<Node>,
+        base: &str,
+    ) -> Option<String> {
         let hash = part.hash.clone();
         for existing_list in ["containers", "initContainers"] {
             let Some(index) = index_named(spec, existing_list, "name", &part.name) else { continue };

@@ -141,7 +141,9 @@ impl Record {
     fn write_json(&self, out: &mut String) {
         out.push_str("{\"config\":");
         json_string(&self.config, out);
-        for (key, entries) in [("containers", &self.containers), ("initContainers", &self.init_containers), ("volumes", &self.volumes)] {
+        for (key, entries) in
+            [("containers", &self.containers), ("initContainers", &self.init_containers), ("volumes", &self.volumes)]
+        {
             if entries.is_empty() {
                 continue;
             }
@@ -171,9 +173,11 @@ impl Record {
             }
             out.push('}');
         }
-        for (key, names) in
-            [("annotations", &self.annotations), ("labels", &self.labels), ("imagePullSecrets", &self.image_pull_secrets)]
-        {
+        for (key, names) in [
+            ("annotations", &self.annotations),
+            ("labels", &self.labels),
+            ("imagePullSecrets", &self.image_pull_secrets),
+        ] {
             if !names.is_empty() {
                 out.push_str(&format!(",\"{key}\":"));
                 json_list(names, out);
@@ -221,10 +225,7 @@ mod tests {
     #[test]
     fn round_trip() {
         let mut status = Status::default();
-        status.put(
-            "zeta",
-            Record { config: "1".into(), annotations: vec!["a/b".into()], ..Default::default() },
-        );
+        status.put("zeta", Record { config: "1".into(), annotations: vec!["a/b".into()], ..Default::default() });
         status.put(
             "alpha",
             Record {
@@ -244,7 +245,8 @@ mod tests {
 
     #[test]
     fn bad_records_are_errors_not_panics() {
-        for bad in ["[1]", "{\"a\": 1}", "{\"a\": {\"containers\": [1]}}", "{\"a\": {\"env\": {\"app\": \"x\"}}}", "{"] {
+        for bad in ["[1]", "{\"a\": 1}", "{\"a\": {\"containers\": [1]}}", "{\"a\": {\"env\": {\"app\": \"x\"}}}", "{"]
+        {
             assert!(Status::parse(bad).is_err(), "{bad}");
         }
         assert_eq!(Status::parse("").unwrap(), Status::default());

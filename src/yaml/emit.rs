@@ -396,7 +396,24 @@ fn plain_text_stands(v: &str) -> bool {
     let indicator_ok = matches!(first, b'-' | b'?' | b':') && !blank(1);
     let indicator = matches!(
         first,
-        b'-' | b'?' | b':' | b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\'' | b'"' | b'%' | b'@' | b'`'
+        b'-' | b'?'
+            | b':'
+            | b','
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b'#'
+            | b'&'
+            | b'*'
+            | b'!'
+            | b'|'
+            | b'>'
+            | b'\''
+            | b'"'
+            | b'%'
+            | b'@'
+            | b'`'
     );
     if indicator && !indicator_ok {
         return false;
@@ -481,11 +498,7 @@ fn literal_block(v: &str, single_line_ok: bool) -> Option<Rendered<'_>> {
         1 => "",
         _ => "+",
     };
-    Some(Rendered::Literal {
-        header: format!("|{indicator}{chomp}"),
-        body,
-        extra_newlines: trailing.saturating_sub(1),
-    })
+    Some(Rendered::Literal { header: format!("|{indicator}{chomp}"), body, extra_newlines: trailing.saturating_sub(1) })
 }
 
 #[cfg(test)]
@@ -542,7 +555,8 @@ mod tests {
     #[test]
     fn plain_text_fast_path_agrees_with_the_rules() {
         // Every string of up to 4 characters over an alphabet of the characters the rules look at.
-        let alphabet = [' ', '\t', ':', '#', '-', '.', '?', ',', '[', 'a', '0', '\'', '"', '\n', '\u{7f}', '\u{1}', 'é'];
+        let alphabet =
+            [' ', '\t', ':', '#', '-', '.', '?', ',', '[', 'a', '0', '\'', '"', '\n', '\u{7f}', '\u{1}', 'é'];
         let mut strings = vec![String::new()];
         for _ in 0..4 {
             let longer: Vec<String> =

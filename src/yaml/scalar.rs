@@ -531,7 +531,8 @@ mod tests {
         for q in ["10m", "32Mi", "1.5Gi", "30s", "500m", "1e", "1E", "100Mi"] {
             assert!(plain_is_safe_string(q), "{q} may be plain");
         }
-        for q in ["0xA", "0xdead", "0b1", "0o7", "0Xff", "1e3", "1.5e3", "10", "1.5", "1_000m", "12:30", "1d-2", ".5m"] {
+        for q in ["0xA", "0xdead", "0b1", "0o7", "0Xff", "1e3", "1.5e3", "10", "1.5", "1_000m", "12:30", "1d-2", ".5m"]
+        {
             assert!(!plain_is_safe_string(q), "{q} must be quoted");
         }
         for q in ["10m", "32Mi", "1.5Gi", "30s", "1e", "2.e", "1E", "0x", "0b", "1x"] {

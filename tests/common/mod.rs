@@ -20,8 +20,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use wasmtime::{
-    Cache, CacheConfig, Config, Engine, InstancePre, Linker, Module, Store, StoreLimits,
-    StoreLimitsBuilder,
+    Cache, CacheConfig, Config, Engine, InstancePre, Linker, Module, Store, StoreLimits, StoreLimitsBuilder,
 };
 use wasmtime_wasi::p1::{self, WasiP1Ctx};
 use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
@@ -88,13 +87,7 @@ fn manifest_dir() -> PathBuf {
 pub fn wasm_test_target_dir() -> PathBuf {
     let outer = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .map(|p| {
-            if p.is_relative() {
-                manifest_dir().join(p)
-            } else {
-                p
-            }
-        })
+        .map(|p| if p.is_relative() { manifest_dir().join(p) } else { p })
         .unwrap_or_else(|| manifest_dir().join("target"));
     outer.join("wasm-tests")
 }
@@ -106,11 +99,7 @@ pub fn wasm_module_path() -> PathBuf {
     PATH.get_or_init(|| {
         if let Some(p) = std::env::var_os(WASM_OVERRIDE_ENV).filter(|p| !p.is_empty()) {
             let p = PathBuf::from(p);
-            assert!(
-                p.is_file(),
-                "{WASM_OVERRIDE_ENV}={} does not name a file",
-                p.display()
-            );
+            assert!(p.is_file(), "{WASM_OVERRIDE_ENV}={} does not name a file", p.display());
             return p;
         }
         let target_dir = wasm_test_target_dir();
@@ -183,18 +172,14 @@ pub struct HostState {
 /// imports fails here, as it would in `wasmtime run`, kustomize's exec of wasmtime, or any WASI host.
 pub fn load_module(path: &Path) -> InstancePre<HostState> {
     let engine = engine();
-    let module = Module::from_file(engine, path)
-        .unwrap_or_else(|e| panic!("compiling {}: {e:?}", path.display()));
+    let module = Module::from_file(engine, path).unwrap_or_else(|e| panic!("compiling {}: {e:?}", path.display()));
     link(&module)
 }
 
 pub fn link(module: &Module) -> InstancePre<HostState> {
     let mut linker: Linker<HostState> = Linker::new(engine());
-    p1::add_to_linker_sync(&mut linker, |s: &mut HostState| &mut s.wasi)
-        .expect("add WASI p1 to linker");
-    linker
-        .instantiate_pre(module)
-        .unwrap_or_else(|e| panic!("linking the module against WASI preview 1: {e:?}"))
+    p1::add_to_linker_sync(&mut linker, |s: &mut HostState| &mut s.wasi).expect("add WASI p1 to linker");
+    linker.instantiate_pre(module).unwrap_or_else(|e| panic!("linking the module against WASI preview 1: {e:?}"))
 }
 
 /// The product module, compiled and linked once per process.
@@ -258,9 +243,7 @@ pub fn run_wasm_measured(
         .inspect(|i| instance = Some(*i))
         .and_then(|instance| instance.get_typed_func::<(), ()>(&mut store, "_start"))
         .and_then(|start| start.call(&mut store, ()));
-    let memory_bytes = instance
-        .and_then(|i| i.get_memory(&mut store, "memory"))
-        .map_or(0, |m| m.data_size(&store));
+    let memory_bytes = instance.and_then(|i| i.get_memory(&mut store, "memory")).map_or(0, |m| m.data_size(&store));
     let mut crash = None;
     let code = match outcome {
         Ok(()) => 0,
@@ -270,10 +253,7 @@ pub fn run_wasm_measured(
                 // The chain holds the trap and the wasm backtrace; `{e:?}` would add the host's Rust
                 // backtrace too, dozens of wasmtime frames that say nothing about the module.
                 let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
-                crash = Some(format!(
-                    "\n[harness] wasm did not exit normally: {}\n",
-                    chain.join("\n  caused by: ")
-                ));
+                crash = Some(format!("\n[harness] wasm did not exit normally: {}\n", chain.join("\n  caused by: ")));
                 CRASH_CODE
             }
         },
@@ -283,11 +263,7 @@ pub fn run_wasm_measured(
     if let Some(msg) = crash {
         err.extend_from_slice(msg.as_bytes());
     }
-    let out = RunOutput {
-        stdout: stdout.contents().to_vec(),
-        stderr: err,
-        code,
-    };
+    let out = RunOutput { stdout: stdout.contents().to_vec(), stderr: err, code };
     (out, memory_bytes)
 }
 
@@ -302,13 +278,7 @@ pub fn run_native(stdin: &[u8], env: &[(&str, &str)], args: &[&str]) -> RunOutpu
 
 /// [`run_native`] with an explicit working directory (hosts differ: kustomize uses the kustomization's
 /// directory, kpt its own) and deadline.
-pub fn run_native_in(
-    cwd: &Path,
-    stdin: &[u8],
-    env: &[(&str, &str)],
-    args: &[&str],
-    timeout: Duration,
-) -> RunOutput {
+pub fn run_native_in(cwd: &Path, stdin: &[u8], env: &[(&str, &str)], args: &[&str], timeout: Duration) -> RunOutput {
     let mut child = Command::new(native_binary_path())
         .args(args)
         .env_clear()
@@ -363,19 +333,12 @@ pub fn run_native_in(
         }
         (None, None) => {
             use std::os::unix::process::ExitStatusExt;
-            let msg = format!(
-                "\n[harness] native run ended by signal {:?}\n",
-                status.signal()
-            );
+            let msg = format!("\n[harness] native run ended by signal {:?}\n", status.signal());
             stderr.extend_from_slice(msg.as_bytes());
             CRASH_CODE
         }
     };
-    RunOutput {
-        stdout,
-        stderr,
-        code,
-    }
+    RunOutput { stdout, stderr, code }
 }
 
 /// Whether an executable named `name` is on PATH now (build.rs decides which host tests are built to run).
@@ -385,8 +348,6 @@ pub fn tool_available(name: &str) -> bool {
         return false;
     };
     std::env::split_paths(&path).any(|dir| {
-        std::fs::metadata(dir.join(name))
-            .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-            .unwrap_or(false)
+        std::fs::metadata(dir.join(name)).map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false)
     })
 }

@@ -12,7 +12,9 @@
 //! Included by path from the fuzz crate, so it uses nothing but the library and std.
 #![allow(dead_code)]
 
-use sidecar_injector::yaml::{emit_stream, parse_stream, resolve_core, resolve_yaml11, Document, Mapping, Node, Resolved};
+use sidecar_injector::yaml::{
+    emit_stream, parse_stream, resolve_core, resolve_yaml11, Document, Mapping, Node, Resolved,
+};
 use std::collections::HashMap;
 
 use sidecar_injector::{process, process_stream, Output};
@@ -162,7 +164,9 @@ pub fn strip_injected(node: &Node, records: &HashMap<String, Records>) -> Node {
                 if let Some(records) = records.get(&path) {
                     strip_template(m, records);
                 }
-                if let Some(a) = m.get_mut("metadata").and_then(|md| md.as_mapping_mut()).and_then(|md| md.get_mut("annotations")) {
+                if let Some(a) =
+                    m.get_mut("metadata").and_then(|md| md.as_mapping_mut()).and_then(|md| md.get_mut("annotations"))
+                {
                     if let Some(a) = a.as_mapping_mut() {
                         a.remove(STATUS_ANNOTATION);
                     }
@@ -227,7 +231,9 @@ fn status_of(template: &Mapping) -> Option<Records> {
     for (_, record) in &docs.first()?.root.as_mapping()?.entries {
         let Some(record) = record.as_mapping() else { continue };
         let texts = |n: &Node| -> Vec<String> {
-            n.as_sequence().map(|s| s.items.iter().filter_map(|i| Some(i.as_scalar()?.value.clone())).collect()).unwrap_or_default()
+            n.as_sequence()
+                .map(|s| s.items.iter().filter_map(|i| Some(i.as_scalar()?.value.clone())).collect())
+                .unwrap_or_default()
         };
         for (field, list, key) in [
             ("containers", "containers", "name"),
@@ -241,14 +247,18 @@ fn status_of(template: &Mapping) -> Option<Records> {
             }
         }
         for (field, key) in [("env", "name"), ("envFrom", ""), ("volumeMounts", "mountPath")] {
-            for (container, names) in record.get(field).and_then(Node::as_mapping).map(|m| m.entries.as_slice()).unwrap_or(&[]) {
+            for (container, names) in
+                record.get(field).and_then(Node::as_mapping).map(|m| m.entries.as_slice()).unwrap_or(&[])
+            {
                 let Some(container) = container.as_scalar() else { continue };
                 for name in texts(names) {
                     out.push((field.into(), container.value.clone(), key, name));
                 }
             }
         }
-        for (field, list) in [("annotations", "annotations"), ("labels", "labels"), ("imagePullSecrets", "imagePullSecrets")] {
+        for (field, list) in
+            [("annotations", "annotations"), ("labels", "labels"), ("imagePullSecrets", "imagePullSecrets")]
+        {
             for name in record.get(field).map(texts).unwrap_or_default() {
                 out.push((list.into(), String::new(), if list == "imagePullSecrets" { "name" } else { "" }, name));
             }
@@ -298,7 +308,8 @@ fn strip_template(template: &mut Mapping, records: &Records) {
                 _ => {}
             }
         }
-        for c in spec.get_mut("containers").and_then(Node::as_sequence_mut).into_iter().flat_map(|s| s.items.iter_mut()) {
+        for c in spec.get_mut("containers").and_then(Node::as_sequence_mut).into_iter().flat_map(|s| s.items.iter_mut())
+        {
             if let Some(c) = c.as_mapping_mut() {
                 drop_empty(c, &["env", "envFrom", "volumeMounts"]);
             }
@@ -341,7 +352,11 @@ pub fn has_status(node: &Node) -> bool {
     while let Some(n) = stack.pop() {
         match n {
             Node::Mapping(m) => {
-                if m.get("metadata").and_then(|md| md.get("annotations")).and_then(|a| a.get(STATUS_ANNOTATION)).is_some() {
+                if m.get("metadata")
+                    .and_then(|md| md.get("annotations"))
+                    .and_then(|a| a.get(STATUS_ANNOTATION))
+                    .is_some()
+                {
                     return true;
                 }
                 stack.extend(m.entries.iter().map(|(_, v)| v));
@@ -362,7 +377,8 @@ pub fn check_yaml(data: &[u8]) -> Result<(), String> {
         Err(_) => return Ok(()),
     };
     let out = emit_stream(&docs);
-    let again = parse_stream(out.as_bytes()).map_err(|e| format!("the output does not parse: {e}\n--- output\n{out}"))?;
+    let again =
+        parse_stream(out.as_bytes()).map_err(|e| format!("the output does not parse: {e}\n--- output\n{out}"))?;
     same_docs(&docs, &again).map_err(|e| format!("meaning changed: {e}\n--- output\n{out}"))?;
     let third = emit_stream(&again);
     if third != out {
@@ -450,7 +466,8 @@ pub fn check_process_output(data: &[u8], out: &Output) -> Result<(), String> {
         return Ok(());
     }
     let output = std::str::from_utf8(&out.stdout).map_err(|e| format!("stdout is not UTF-8: {e}"))?;
-    let after = read_list(&out.stdout).ok_or_else(|| format!("stdout is not one ResourceList\n--- stdout\n{output}"))?;
+    let after =
+        read_list(&out.stdout).ok_or_else(|| format!("stdout is not one ResourceList\n--- stdout\n{output}"))?;
     let before = read_list(data).ok_or("stdout written for an input that is not a ResourceList")?;
     compare_runs(&before, &after, out.exit_code, output)?;
     if out.exit_code == 0 {
