@@ -23,6 +23,7 @@ const HOST_TOOLS: &[&str] = &["kpt", "kubectl", "kustomize", "node", "wasmtime"]
 fn main() {
     println!("cargo:rerun-if-changed={SCHEMA}");
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=src/config/schema_kind.rs");
     println!("cargo:rerun-if-env-changed=PATH");
     for tool in HOST_TOOLS {
         println!("cargo::rustc-check-cfg=cfg(host_{tool})");
@@ -62,18 +63,7 @@ fn on_path(tool: &str) -> bool {
     })
 }
 
-#[derive(Clone, PartialEq, Eq, Hash)]
-enum Kind {
-    Object,
-    Array,
-    String,
-    Integer,
-    Boolean,
-    Number,
-    IntOrString,
-    Quantity,
-    Any,
-}
+include!("src/config/schema_kind.rs");
 
 impl Kind {
     fn code(&self) -> &'static str {
@@ -292,7 +282,7 @@ impl<'a> Compiler<'a> {
             return Err(format!("{at}: a [string, number] schema must carry the quantity pattern"));
         }
 
-        let mut node = Node::of(kind.clone());
+        let mut node = Node::of(kind);
         for key in ["const", "enum"] {
             let Some(value) = obj.get(key) else { continue };
             let values = match (key, value) {

@@ -8,8 +8,12 @@ use crate::yaml::{Mapping, Node};
 /// What the API server (or the kubelet) would reject in a pod template, found in `after` but not in `before`:
 /// an injection answers for what it broke, not for what the workload already had wrong.
 pub fn new_problems(before: &Mapping, after: &Mapping, spec_field: &str) -> Vec<FieldError> {
+    let found = problems(after, spec_field);
+    if found.is_empty() {
+        return Vec::new(); // the common case: no need to look at the pod as it was
+    }
     let known: Vec<String> = problems(before, spec_field).into_iter().map(|(key, _)| key).collect();
-    problems(after, spec_field).into_iter().filter(|(key, _)| !known.contains(key)).map(|(_, e)| e).collect()
+    found.into_iter().filter(|(key, _)| !known.contains(key)).map(|(_, e)| e).collect()
 }
 
 /// Each problem with a key that does not depend on list positions (an insertion at the front shifts them).

@@ -47,7 +47,7 @@ impl ResourceList {
         }
         match root.get("items") {
             None | Some(Node::Sequence(_)) => {}
-            Some(n) if is_null(n) => {}
+            Some(n) if n.is_null() => {}
             Some(other) => return Err(InputError(format!("items: expected a list, found {}", other.describe()))),
         }
         Ok(ResourceList { root, version: doc.version })
@@ -55,7 +55,7 @@ impl ResourceList {
 
     /// The functionConfig, unless absent or null.
     pub fn function_config(&self) -> Option<&Node> {
-        self.root.get("functionConfig").filter(|n| !is_null(n))
+        self.root.get("functionConfig").filter(|n| !n.is_null())
     }
 
     /// The items, as a list that may be edited in place (created if the input had none).
@@ -84,10 +84,6 @@ impl ResourceList {
         }
         emit_document(&Document { root: Node::Mapping(self.root), version: self.version })
     }
-}
-
-fn is_null(node: &Node) -> bool {
-    matches!(node.as_scalar().map(crate::yaml::resolve_core), Some(crate::yaml::Resolved::Null))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

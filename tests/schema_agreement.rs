@@ -322,9 +322,21 @@ fn every_testdata_config_agrees_with_the_schema() {
             configs.push((name, config, succeeds));
         }
     }
-    for file in ["testdata/kpt/package/injector.yaml"] {
-        let doc = parse_stream(&std::fs::read(root.join(file)).unwrap()).unwrap().remove(0).root;
-        configs.push((file.to_string(), doc, true));
+    // The example configs users copy: kpt's, kustomize's (legacy plugin and KRM forms) and Argo CD's.
+    let mut examples: Vec<PathBuf> = vec![
+        root.join("testdata/kpt/package/injector.yaml"),
+        root.join("kpt-package/log-shipper.yaml"),
+        root.join("argocd/example-apps/kustomize/sidecar-injector.yaml"),
+        root.join("argocd/example-apps/plain/sidecar-injector.yaml"),
+    ];
+    let mut dirs: Vec<PathBuf> =
+        std::fs::read_dir(root.join("kustomization-examples")).unwrap().map(|e| e.unwrap().path()).collect();
+    dirs.sort();
+    examples.extend(dirs.into_iter().filter(|d| d.is_dir()).map(|d| d.join("injector.yaml")));
+    for file in examples {
+        let text = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let doc = parse_stream(&text).unwrap().remove(0).root;
+        configs.push((file.display().to_string(), doc, true));
     }
     let demo = parse_stream(&std::fs::read(root.join("testdata/demo/resource-list.yaml")).unwrap()).unwrap();
     configs.push(("demo".into(), demo[0].root.get("functionConfig").cloned().unwrap(), true));

@@ -5,21 +5,8 @@ mod invariants;
 
 use std::time::{Duration, Instant};
 
-use invariants::same_tree;
+use invariants::same_docs;
 use sidecar_injector::yaml::*;
-
-fn same_docs(a: &[Document], b: &[Document]) -> Result<(), String> {
-    if a.len() != b.len() {
-        return Err(format!("{} documents became {}", a.len(), b.len()));
-    }
-    for (i, (x, y)) in a.iter().zip(b).enumerate() {
-        if x.version != y.version {
-            return Err(format!("document {i}: version {:?} became {:?}", x.version, y.version));
-        }
-        same_tree(&x.root, &y.root, &format!("doc{i}"))?;
-    }
-    Ok(())
-}
 
 /// parse → emit → parse keeps every meaning; emitting again changes nothing. Returns the emitted text.
 fn round_trip(input: &[u8]) -> String {

@@ -29,20 +29,7 @@ pub enum Root {
     ConfigMap,
 }
 
-// Which kinds the tables use depends on the schema of the day; the walk handles them all.
-#[allow(dead_code)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    Object,
-    Array,
-    String,
-    Integer,
-    Boolean,
-    Number,
-    IntOrString,
-    Quantity,
-    Any,
-}
+include!("schema_kind.rs");
 
 // The short names the generated tables use.
 use Kind::{
@@ -196,7 +183,7 @@ impl<'a> Walk<'a> {
                     let at = self.child(path, name);
                     match props.iter().find(|p| p.name == name) {
                         // Kubernetes reads `field: null` (and `field:`) as an absent field.
-                        Some(prop) if !prop.required && is_null(value) => {}
+                        Some(prop) if !prop.required && value.is_null() => {}
                         Some(prop) => tasks.push((Task::Check(value, prop.node), at)),
                         None => match schema.extra {
                             FORBID => {
@@ -328,10 +315,6 @@ fn expected(kind: Kind) -> &'static str {
         Q => "a quantity such as \"250m\", \"64Mi\" or 0.5",
         X => "anything",
     }
-}
-
-fn is_null(node: &Node) -> bool {
-    matches!(node, Node::Scalar(s) if resolve_core(s) == Resolved::Null)
 }
 
 /// The language of `QUANTITY_PATTERN` (build.rs, tools/gen_schema.rs):

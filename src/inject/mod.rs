@@ -14,7 +14,7 @@ mod status;
 
 pub use status::{Record, Status, STATUS_ANNOTATION};
 
-use crate::config::{meaning_hash, FieldError, Injection, OnConflict, Part, Position};
+use crate::config::{env_from_key, meaning_hash, FieldError, Injection, OnConflict, Part, Position};
 use crate::workload::WorkloadKind;
 use crate::yaml::{Mapping, Node};
 
@@ -116,7 +116,7 @@ fn check_shape(item: &Node, kind: &WorkloadKind) -> Result<(), Failure> {
         let map = plain_mapping(node, &at)?;
         at = if at.is_empty() { key.to_string() } else { format!("{at}.{key}") };
         match map.get(key) {
-            Some(next) if !is_null(next) => node = next,
+            Some(next) if !next.is_null() => node = next,
             _ => return Err(Failure::NoPodTemplate(kind.pod_spec_field())),
         }
     }
@@ -125,7 +125,7 @@ fn check_shape(item: &Node, kind: &WorkloadKind) -> Result<(), Failure> {
     for key in ["containers", "initContainers", "volumes", "imagePullSecrets"] {
         match spec.get(key) {
             None | Some(Node::Sequence(_)) => {}
-            Some(n) if is_null(n) => {}
+            Some(n) if n.is_null() => {}
             Some(other) => errors.push(FieldError {
                 path: format!("{at}.{key}"),
                 message: format!("expected a list, found {}", other.describe()),
@@ -133,14 +133,14 @@ fn check_shape(item: &Node, kind: &WorkloadKind) -> Result<(), Failure> {
         }
     }
     let template = template_ref(item, kind);
-    if let Some(metadata) = template.and_then(|t| t.get("metadata")).filter(|m| !is_null(m)) {
+    if let Some(metadata) = template.and_then(|t| t.get("metadata")).filter(|m| !m.is_null()) {
         let metadata_at = kind.template_metadata_field();
         match plain_mapping(metadata, &metadata_at) {
             Err(Failure::Errors(e)) => errors.extend(e),
             Err(Failure::NoPodTemplate(_)) => {}
             Ok(m) => {
                 for key in ["annotations", "labels"] {
-                    if let Some(n) = m.get(key).filter(|n| !is_null(n)) {
+                    if let Some(n) = m.get(key).filter(|n| !n.is_null()) {
                         if let Err(Failure::Errors(e)) = plain_mapping(n, &format!("{metadata_at}.{key}")) {
                             errors.extend(e);
                         }
@@ -192,10 +192,6 @@ fn template_mut<'a>(item: &'a mut Node, kind: &WorkloadKind) -> Option<&'a mut M
         node = node.as_mapping_mut()?.get_mut(key)?;
     }
     node.as_mapping_mut()
-}
-
-fn is_null(node: &Node) -> bool {
-    matches!(node.as_scalar().map(crate::yaml::resolve_core), Some(crate::yaml::Resolved::Null))
 }
 
 fn read_status(template: &Mapping, fields: &Fields) -> Result<Status, Failure> {
@@ -665,10 +661,6 @@ fn recorded<'a>(entries: &'a [(String, String)], name: &str) -> Option<&'a str> 
 }
 
 // ---- list helpers -------------------------------------------------------------------------------------------
-
-fn env_from_key(node: &Node) -> String {
-    crate::config::env_from_key(node)
-}
 
 fn take_env_from(container: &mut Mapping, key: &str) {
     if let Some(list) = container.get_mut("envFrom").and_then(Node::as_sequence_mut) {

@@ -160,6 +160,11 @@ impl Node {
         Node::Sequence(Sequence::default())
     }
 
+    /// `~`, `null` or nothing: what Kubernetes reads as "not set".
+    pub fn is_null(&self) -> bool {
+        matches!(self, Node::Scalar(s) if matches!(resolve_core(s), Resolved::Null))
+    }
+
     pub fn as_scalar(&self) -> Option<&Scalar> {
         match self {
             Node::Scalar(s) => Some(s),
