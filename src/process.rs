@@ -131,11 +131,11 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
             );
             continue;
         }
-        let Some(workload) = workload_of(item, &injection.workloads).cloned() else { continue };
+        let Some(workload) = workload_of(item, &injection.workloads) else { continue };
         if is_local_config(item) {
             continue;
         }
-        let choice = choose(item, &workload, &injection, &namespaces);
+        let choice = choose(item, workload, &injection, &namespaces);
         if let Choice::NamespaceNotInInput(ns) = &choice {
             if !unknown_namespaces.contains(ns) {
                 unknown_namespaces.push(ns.clone());
@@ -147,9 +147,9 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
         }
         let selected = matches!(choice, Choice::Selected);
         let result = if selected && !injection.remove {
-            inject::inject(item, &workload, &injection)
+            inject::inject(item, workload, &injection)
         } else {
-            inject::remove(item, &workload, &injection.name)
+            inject::remove(item, workload, &injection.name)
         };
         match result {
             Ok(Outcome::Unchanged) => {
@@ -169,7 +169,7 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
                     findings.push(Finding::new(Severity::Warning, message.clone()).about(item).at(path.clone()));
                 }
                 if selected && !injection.remove {
-                    findings.extend(crate::check::workload_warnings(item, &workload, &injection));
+                    findings.extend(crate::check::workload_warnings(item, workload, &injection));
                 }
                 let why = match (&choice, injection.remove) {
                     (_, true) => "spec.remove is true".to_string(),
