@@ -11,32 +11,17 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 const SCHEMA: &str = "schemas/sidecar-injector.schema.json";
-/// Must equal `QUANTITY_PATTERN` in tools/gen_schema.rs: `src/config/schema.rs` matches this language by hand.
+/// Must equal `QUANTITY_PATTERN` in tools/gen-schema/src/main.rs: `src/config/schema.rs` matches this language by hand.
 const QUANTITY_PATTERN: &str = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$";
 /// Keywords that carry no constraint the function enforces (`format` is an annotation in draft 2020-12).
 const IGNORED: &[&str] = &["description", "title", "format", "$schema", "$id", "$comment"];
 
-/// Hosts the end-to-end tests drive. A test whose host is missing is compiled `#[ignore]`d with the reason
-/// (`#[cfg_attr(not(host_kpt), ignore = "...")]`), so the test runner counts it as skipped, never as passed.
-const HOST_TOOLS: &[&str] = &["kpt", "kubectl", "kustomize", "node", "wasmtime"];
-
 fn main() {
     println!("cargo:rerun-if-changed={SCHEMA}");
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=tests/support/case_list.rs");
     println!("cargo:rerun-if-changed=src/config/schema_kind.rs");
-    println!("cargo:rerun-if-env-changed=PATH");
-    for tool in HOST_TOOLS {
-        println!("cargo::rustc-check-cfg=cfg(host_{tool})");
-        if on_path(tool) {
-            println!("cargo:rustc-cfg=host_{tool}");
-        }
-    }
-    // PyYAML: an independent YAML 1.1 reader the YAML layer's output is checked against.
-    println!("cargo::rustc-check-cfg=cfg(host_pyyaml)");
-    let pyyaml = std::process::Command::new("python3").args(["-c", "import yaml"]).output();
-    if pyyaml.is_ok_and(|o| o.status.success()) {
-        println!("cargo:rustc-cfg=host_pyyaml");
-    }
+    write_case_list(std::path::Path::new("testdata/cases"));
     let out_dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     let result = std::fs::read_to_string(SCHEMA)
         .map_err(|e| format!("reading {SCHEMA}: {e}"))
@@ -54,15 +39,7 @@ fn main() {
     }
 }
 
-fn on_path(tool: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|path| {
-        std::env::split_paths(&path).any(|dir| {
-            std::fs::metadata(dir.join(tool))
-                .is_ok_and(|m| m.is_file() && std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o111 != 0)
-        })
-    })
-}
-
+include!("tests/support/case_list.rs");
 include!("src/config/schema_kind.rs");
 
 impl Kind {

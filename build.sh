@@ -41,7 +41,7 @@ ensure_wasm_target() {
 
 build_native() {
     log "cargo build --release (native)"
-    cargo build --release --bin "$BIN"
+    cargo build --release -p sidecar-injector-cli --bin "$BIN"
     mkdir -p "$DIST"
     cp -f "$NATIVE_OUT" "$DIST/$BIN"
 }
@@ -49,7 +49,7 @@ build_native() {
 build_wasm() {
     ensure_wasm_target
     log "cargo build --release --target $WASM_TARGET"
-    cargo build --release --target "$WASM_TARGET" --bin "$BIN"
+    cargo build --release -p sidecar-injector-cli --target "$WASM_TARGET" --bin "$BIN"
     mkdir -p "$DIST"
     cp -f "$WASM_OUT" "$DIST/$BIN.wasm"
     maybe_wasm_opt "$DIST/$BIN.wasm"

@@ -6,11 +6,11 @@
 #   quick: sizes 1, 10 and 1,000 only, 3 runs each (about 3 minutes); the default: 1 to 10,000 (about 8
 #   minutes); full: also kustomize and kpt on 10,000 workloads (they take minutes a run: about 20 minutes more).
 #
-# Builds what it measures, then runs examples/bench.rs, which generates the inputs under $OUT (default
+# Builds what it measures, then runs crates/host-tests/examples/bench.rs, which generates the inputs under $OUT (default
 # target/bench) and writes results.md, results.tsv and plot.svg there:
 #   - dist/sidecar-injector and dist/sidecar-injector.wasm, as ./build.sh builds them (release);
 #   - the parse-and-emit floor (bench/floor, the same YAML layer and release settings), native and wasm;
-#   - examples/wasm_run (the embedded wasmtime runner) and examples/bench (the driver), in a "bench-tools"
+#   - crates/host-tests/examples/wasm_run (the embedded wasmtime runner) and crates/host-tests/examples/bench (the driver), in a "bench-tools"
 #     profile defined here (release, opt-level 3, no LTO: wasmtime with LTO takes far longer to build, and
 #     only the runner's own speed depends on it).
 # Installs what it needs that is missing and can be installed (Debian's `time` for peak memory, and binaryen,
@@ -68,8 +68,8 @@ done
 log "building the parse-and-emit floor (bench/floor), native and $WASM_TARGET"
 cargo build --release --manifest-path bench/floor/Cargo.toml --target-dir "$TARGET_DIR"
 cargo build --release --manifest-path bench/floor/Cargo.toml --target-dir "$TARGET_DIR" --target "$WASM_TARGET"
-log "building examples/wasm_run and examples/bench (profile bench-tools)"
-cargo build "${PROFILE_FLAGS[@]}" --profile bench-tools --example wasm_run --example bench
+log "building the host-tests examples wasm_run and bench (profile bench-tools)"
+cargo build "${PROFILE_FLAGS[@]}" --profile bench-tools -p host-tests --example wasm_run --example bench
 
 mkdir -p "$OUT"
 "$TARGET_DIR/bench-tools/examples/bench" \

@@ -3,7 +3,7 @@
 use crate::config::{FieldError, Injection, Part};
 use crate::krm::{Finding, Severity};
 use crate::workload::WorkloadKind;
-use crate::yaml::{Mapping, Node};
+use lossless_yaml::{Mapping, Node};
 
 /// What the API server (or the kubelet) would reject in a pod template, found in `after` but not in `before`:
 /// an injection answers for what it broke, not for what the workload already had wrong.
@@ -219,7 +219,7 @@ mod tests {
 #[cfg(test)]
 mod pod_tests {
     use super::*;
-    use crate::yaml::parse_stream;
+    use lossless_yaml::parse_stream;
 
     fn template(yaml: &str) -> Mapping {
         match parse_stream(yaml.as_bytes()).unwrap().remove(0).root {

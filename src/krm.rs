@@ -4,7 +4,7 @@
 //! were, apart from what the injection changes in the items.
 
 use crate::workload::ObjectRef;
-use crate::yaml::{emit_document, parse_stream, Document, Mapping, Node, Sequence};
+use lossless_yaml::{emit_document, parse_stream, Document, Mapping, Node, Sequence};
 
 const API_VERSIONS: &[&str] = &["config.kubernetes.io/v1", "config.kubernetes.io/v1alpha1"];
 
@@ -163,9 +163,9 @@ impl Finding {
             if let Some(index) = index.as_ref().and_then(|i| i.parse::<i64>().ok()) {
                 f.insert(
                     "index",
-                    crate::yaml::Node::Scalar(crate::yaml::Scalar {
+                    lossless_yaml::Node::Scalar(lossless_yaml::Scalar {
                         value: index.to_string(),
-                        style: crate::yaml::ScalarStyle::Plain,
+                        style: lossless_yaml::ScalarStyle::Plain,
                         props: Default::default(),
                     }),
                 );

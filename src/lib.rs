@@ -14,6 +14,5 @@ pub mod krm;
 mod process;
 pub mod select;
 pub mod workload;
-pub mod yaml;
 
 pub use process::{process, process_stream, Output};

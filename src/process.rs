@@ -5,7 +5,7 @@ use crate::inject::{self, Failure, Outcome};
 use crate::krm::{Finding, ResourceList, Severity};
 use crate::select::{self, Candidate, Request, INJECT_ANNOTATION};
 use crate::workload::{ObjectRef, WorkloadKind, WorkloadTable};
-use crate::yaml::{emit_stream, parse_stream, Document, Node};
+use lossless_yaml::{emit_stream, parse_stream, Document, Node};
 
 /// What an entry point writes: stdout, stderr, and the exit code.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 //! Kinds are matched on the API group and the kind exactly (any version of the group): an empty group must
 //! not match every group.
 
-use crate::yaml::Node;
+use lossless_yaml::Node;
 
 /// A kind of object that carries a pod template.
 #[derive(Clone, Debug, PartialEq, Eq)]

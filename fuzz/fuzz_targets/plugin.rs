@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 
-#[path = "../../tests/invariants/mod.rs"]
+#[path = "../../tests/core/invariants.rs"]
 mod invariants;
 
 fuzz_target!(|data: &[u8]| {

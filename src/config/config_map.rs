@@ -4,7 +4,7 @@
 
 use super::{err, FieldError};
 use crate::workload::WorkloadTable;
-use crate::yaml::{parse_stream, Mapping, Node, Scalar, ScalarStyle, Sequence};
+use lossless_yaml::{parse_stream, Mapping, Node, Scalar, ScalarStyle, Sequence};
 
 /// Returns the injection name and the spec it stands for.
 pub fn to_spec(config: &Node, workloads: &WorkloadTable) -> Result<(String, Node), Vec<FieldError>> {

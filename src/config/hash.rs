@@ -8,7 +8,7 @@
 //! FNV-1a, 64 bits: the record must be stable across versions and platforms, not secure (nothing is
 //! authenticated by it), and the module must stay small.
 
-use crate::yaml::{resolve_core, resolve_yaml11, Node, Resolved, Scalar};
+use lossless_yaml::{resolve_core, resolve_yaml11, Node, Resolved, Scalar};
 
 /// 16 hex digits.
 pub fn meaning_hash(node: &Node) -> String {
@@ -94,7 +94,7 @@ fn text(s: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::parse_stream;
+    use lossless_yaml::parse_stream;
 
     fn hash(yaml: &str) -> String {
         meaning_hash(&parse_stream(yaml.as_bytes()).unwrap().remove(0).root)

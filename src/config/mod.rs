@@ -14,7 +14,7 @@ pub use schema::FieldError;
 
 use crate::select::{LabelSelector, Operator, Requirement, Selector};
 use crate::workload::{ObjectRef, WorkloadKind, WorkloadTable};
-use crate::yaml::{Node, Resolved, ScalarStyle};
+use lossless_yaml::{Node, Resolved, ScalarStyle};
 
 pub const API_VERSION: &str = "sidecar-injector.dev/v1alpha1";
 pub const KIND: &str = "SidecarInjector";
@@ -152,7 +152,7 @@ fn decode_spec(name: &str, spec: &Node, source: ObjectRef) -> Result<Injection, 
         ));
     }
     let flag = |field: &str| {
-        matches!(spec.get(field).and_then(Node::as_scalar).map(crate::yaml::resolve_core), Some(Resolved::Bool(true)))
+        matches!(spec.get(field).and_then(Node::as_scalar).map(lossless_yaml::resolve_core), Some(Resolved::Bool(true)))
     };
     let native = flag("native");
     let mut containers = parts(spec, "containers", |n| name_of(n, "name"));
@@ -300,7 +300,7 @@ fn injection_hash(spec: &Node) -> String {
         "imagePullSecrets",
         "position",
     ];
-    let mut m = crate::yaml::Mapping::default();
+    let mut m = lossless_yaml::Mapping::default();
     for field in WHAT_IS_ADDED {
         if let Some(value) = spec.get(field) {
             m.insert(field, value.clone());

@@ -7,7 +7,7 @@
 //!
 //! Scalars are typed as kpt and kustomize read them (YAML 1.2 core schema, [`resolve_core`]), and the types
 //! are the API server's: a string field refuses `8080` and `true`, as `kubectl apply` would.
-use crate::yaml::{resolve_core, Node, Resolved, Scalar};
+use lossless_yaml::{resolve_core, Node, Resolved, Scalar};
 
 /// A problem at one place of a document: `spec.containers[0].imagePullPolicyy: unknown field`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -317,7 +317,7 @@ fn expected(kind: Kind) -> &'static str {
     }
 }
 
-/// The language of `QUANTITY_PATTERN` (build.rs, tools/gen_schema.rs):
+/// The language of `QUANTITY_PATTERN` (build.rs, tools/gen-schema/src/main.rs):
 /// `^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$`.
 fn is_quantity(text: &str) -> bool {
     let b = text.as_bytes();
@@ -427,7 +427,7 @@ fn edit_distance(a: &str, b: &str, limit: usize) -> Option<usize> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::yaml::{Mapping, Props, ScalarStyle, Sequence};
+    use lossless_yaml::{Mapping, Props, ScalarStyle, Sequence};
     use serde_json::{json, Value};
 
     /// A tree as the YAML parser would build it from the JSON text (JSON is YAML): strings double-quoted,

@@ -16,7 +16,7 @@ pub use status::{Record, Status, STATUS_ANNOTATION};
 
 use crate::config::{env_from_key, meaning_hash, FieldError, Injection, OnConflict, Part, Position};
 use crate::workload::WorkloadKind;
-use crate::yaml::{Mapping, Node};
+use lossless_yaml::{Mapping, Node};
 
 const DEFAULT_CONTAINER_ANNOTATION: &str = "kubectl.kubernetes.io/default-container";
 
@@ -174,7 +174,7 @@ fn plain_mapping<'a>(node: &'a Node, at: &str) -> Result<&'a Mapping, Failure> {
 /// `<<` is a merge key, not a string, so `Mapping::get("<<")` does not see it.
 fn has_merge_key(m: &Mapping) -> bool {
     m.entries.iter().any(|(k, _)| {
-        matches!(k, Node::Scalar(s) if s.value == "<<" && matches!(crate::yaml::resolve_core(s), crate::yaml::Resolved::Merge))
+        matches!(k, Node::Scalar(s) if s.value == "<<" && matches!(lossless_yaml::resolve_core(s), lossless_yaml::Resolved::Merge))
     })
 }
 

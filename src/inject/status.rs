@@ -7,7 +7,7 @@
 //! `{"log-shipper":{"config":"9f3c…","containers":{"fluent-bit":"a1b2…"},"volumes":{"logs":"…"},"env":{"app":["LOG_DIR"]}}}`
 //! Containers and volumes carry the hash of what was inserted, so a changed one is known to be a hand-edit.
 
-use crate::yaml::{parse_stream, Node};
+use lossless_yaml::{parse_stream, Node};
 
 pub const STATUS_ANNOTATION: &str = "sidecar-injector.dev/status";
 

@@ -1,4 +1,4 @@
-//! The parse-and-emit floor: stdin through `sidecar_injector::yaml::{parse_stream, emit_stream}` to stdout,
+//! The parse-and-emit floor: stdin through `lossless_yaml::{parse_stream, emit_stream}` to stdout,
 //! exactly the reading and writing the function does, without the injection. Exit 1 on a parse error.
 use std::io::{Read, Write};
 
@@ -8,14 +8,14 @@ fn main() {
         eprintln!("parse-emit: cannot read stdin: {e}");
         std::process::exit(1);
     }
-    let docs = match sidecar_injector::yaml::parse_stream(&input) {
+    let docs = match lossless_yaml::parse_stream(&input) {
         Ok(docs) => docs,
         Err(e) => {
             eprintln!("parse-emit: {e}");
             std::process::exit(1);
         }
     };
-    let out = sidecar_injector::yaml::emit_stream(&docs);
+    let out = lossless_yaml::emit_stream(&docs);
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(out.as_bytes());
     let _ = stdout.flush();

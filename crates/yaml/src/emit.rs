@@ -1,0 +1,608 @@
+//! A tree to text, in kyaml's block layout, keeping every scalar's meaning for YAML 1.1 and 1.2 readers.
+//!
+//! Layout: 2-space indented mappings; a list under a key starts at the key's column; `- - a` for a list in a
+//! list; `{}` and `[]` for empty collections. Plain text read plain goes back unchanged; quoted and block scalars
+//! never become plain; strings the function created are quoted unless [`plain_is_safe_string`] says otherwise.
+//! Recursion follows the tree, whose depth the parser bounds.
+use std::borrow::Cow;
+
+use super::scalar::plain_is_safe_string;
+use super::{Document, Mapping, Node, Props, Scalar, ScalarStyle, Sequence};
+
+/// libyaml (and go-yaml, PyYAML) forget a possible implicit key after 1024 characters; longer keys use `? `.
+const MAX_IMPLICIT_KEY: usize = 1000;
+
+/// One document; starts with `%YAML` or `---` only when the document needs it.
+pub fn emit_document(doc: &Document) -> String {
+    document(doc).0
+}
+
+/// Documents separated by `---` (and `...` before a document with a `%YAML` directive, which YAML requires).
+/// All of them are written into one buffer, reserved once.
+pub fn emit_stream(docs: &[Document]) -> String {
+    let mut e = Emitter { out: String::with_capacity(docs.iter().map(|d| reserve(&d.root) + 4).sum()) };
+    for (i, doc) in docs.iter().enumerate() {
+        if i > 0 && doc.version.is_some() {
+            e.out.push_str("...\n");
+            e.document(doc);
+        } else if i > 0 {
+            // A separator, unless the document turns out to start with its own `---`.
+            let start = e.out.len();
+            e.out.push_str("---\n");
+            if e.document(doc) {
+                e.out.replace_range(start..start + 4, "");
+            }
+        } else {
+            e.document(doc);
+        }
+    }
+    e.out
+}
+
+/// The document's text, and whether it starts with its own `---` (or directive).
+fn document(doc: &Document) -> (String, bool) {
+    let mut e = Emitter { out: String::with_capacity(reserve(&doc.root)) };
+    let explicit = e.document(doc);
+    (e.out, explicit)
+}
+
+struct Emitter {
+    out: String,
+}
+
+/// What to reserve for writing `root`: its [`estimate`] and a little more, since growing past the reservation
+/// would double it.
+fn reserve(root: &Node) -> usize {
+    let e = estimate(root, 0);
+    e + e / 16 + 64
+}
+
+/// About how many bytes `node` takes written with its collection at column `indent` (`key: value` lines).
+/// Reserved up front: a large output built by doubling holds up to three times its size at the moment of a
+/// copy, and in a wasm module's memory, which never shrinks, that peak stays.
+fn estimate(node: &Node, indent: usize) -> usize {
+    let props = |p: &Props| p.anchor.as_ref().map_or(0, |a| a.len() + 2) + p.tag.as_ref().map_or(0, |t| t.len() + 4);
+    match node {
+        Node::Scalar(s) => {
+            let quotes = if matches!(s.style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted) { 2 } else { 0 };
+            let lines = s.value.bytes().filter(|b| *b == b'\n').count();
+            props(&s.props) + s.value.len() + 1 + quotes + lines * (indent + 2)
+        }
+        Node::Alias(name) => name.len() + 2,
+        // Each entry: its indentation, `-` or `key:`, the value, and the line's end.
+        // A mapping in a list starts on the `-` line.
+        Node::Sequence(s) => {
+            let item = |item: &Node| match item {
+                // `- key: value`: the first entry's indentation is the `- ` (an empty map is ` {}`, no less).
+                Node::Mapping(_) => 1 + estimate(item, indent + 2).saturating_sub(indent + 2),
+                _ => indent + 2 + estimate(item, indent + 2),
+            };
+            props(&s.props) + 1 + s.items.iter().map(item).sum::<usize>()
+        }
+        // A list under a key starts at the key's column.
+        Node::Mapping(m) => {
+            let entry = |(k, v): &(Node, Node)| {
+                let at = if matches!(v, Node::Sequence(_)) { indent } else { indent + 2 };
+                indent + 1 + estimate(k, indent) + estimate(v, at)
+            };
+            props(&m.props) + 1 + m.entries.iter().map(entry).sum::<usize>()
+        }
+    }
+}
+
+/// A scalar as written: on the indicator's line, or a literal block whose lines follow. Text that goes out as
+/// it is (most of it) is borrowed, not copied.
+enum Rendered<'a> {
+    Inline(Cow<'a, str>),
+    Literal { header: String, body: &'a str, extra_newlines: usize },
+}
+
+impl Emitter {
+    /// Writes one document; returns whether it starts with its own `---` (or directive).
+    fn document(&mut self, doc: &Document) -> bool {
+        let mut explicit = false;
+        if let Some((major, minor)) = doc.version {
+            self.out.push_str(&format!("%YAML {major}.{minor}\n"));
+            explicit = true;
+        }
+        self.root(&doc.root, explicit)
+    }
+
+    /// Writes the root node; returns whether the document starts with `---`.
+    fn root(&mut self, node: &Node, explicit: bool) -> bool {
+        let block = match node {
+            Node::Mapping(m) if !m.entries.is_empty() => Some(&m.props),
+            Node::Sequence(s) if !s.items.is_empty() => Some(&s.props),
+            _ => None,
+        };
+        if let Some(props) = block {
+            let props = props_text(props);
+            let explicit = explicit || !props.is_empty();
+            if explicit {
+                self.out.push_str("---");
+                self.push_props(&props);
+                self.out.push('\n');
+            }
+            match node {
+                Node::Mapping(m) => self.mapping(m, 0, false),
+                Node::Sequence(s) => self.sequence(s, 0, false),
+                _ => {}
+            }
+            return explicit;
+        }
+        let start = self.out.len();
+        if explicit {
+            self.out.push_str("---");
+        }
+        self.value(node, 0);
+        // An empty plain root (a null document) writes nothing; `---` keeps the document.
+        if self.out.len() == start || &self.out[start..] == "\n" {
+            self.out.truncate(start);
+            self.out.push_str("---\n");
+            return true;
+        }
+        if !explicit {
+            // `value` writes a separating space meant to follow an indicator; at the root nothing precedes it.
+            self.out.remove(start);
+        }
+        explicit
+    }
+
+    /// What follows `key:`, `-`, `?` or `---` on its line, through the end of the node. `indent` is the column
+    /// of that indicator's collection.
+    fn value(&mut self, node: &Node, indent: usize) {
+        match node {
+            Node::Alias(name) => {
+                self.out.push_str(" *");
+                self.out.push_str(name);
+                self.out.push('\n');
+            }
+            Node::Scalar(s) => self.scalar(s, indent, false),
+            Node::Mapping(m) if m.entries.is_empty() => self.empty(&m.props, "{}"),
+            Node::Sequence(s) if s.items.is_empty() => self.empty(&s.props, "[]"),
+            Node::Mapping(m) => {
+                self.push_props(&props_text(&m.props));
+                self.out.push('\n');
+                self.mapping(m, indent + 2, false);
+            }
+            Node::Sequence(s) => {
+                self.push_props(&props_text(&s.props));
+                self.out.push('\n');
+                // kyaml's layout: a list under a key starts at the key's column.
+                self.sequence(s, indent, false);
+            }
+        }
+    }
+
+    fn scalar(&mut self, s: &Scalar, indent: usize, key: bool) {
+        self.push_props(&props_text(&s.props));
+        match render(s, key) {
+            Rendered::Inline(text) => {
+                if !text.is_empty() {
+                    self.out.push(' ');
+                    self.out.push_str(&text);
+                }
+                self.out.push('\n');
+            }
+            Rendered::Literal { header, body, extra_newlines } => {
+                self.out.push(' ');
+                self.out.push_str(&header);
+                self.out.push('\n');
+                for line in body.split('\n') {
+                    if !line.is_empty() {
+                        self.indent(indent + 2);
+                        self.out.push_str(line);
+                    }
+                    self.out.push('\n');
+                }
+                self.out.push_str(&"\n".repeat(extra_newlines));
+            }
+        }
+    }
+
+    /// What follows `-` or `?`: like [`Emitter::value`], but a collection without properties starts on the same
+    /// line (`- name: a`, `- - a`).
+    fn item(&mut self, node: &Node, indent: usize) {
+        match node {
+            Node::Mapping(m) if !m.entries.is_empty() && props_text(&m.props).is_empty() => {
+                self.out.push(' ');
+                self.mapping(m, indent + 2, true);
+            }
+            Node::Sequence(s) if !s.items.is_empty() && props_text(&s.props).is_empty() => {
+                self.out.push(' ');
+                self.sequence(s, indent + 2, true);
+            }
+            Node::Sequence(s) if !s.items.is_empty() => {
+                self.push_props(&props_text(&s.props));
+                self.out.push('\n');
+                self.sequence(s, indent + 2, false);
+            }
+            _ => self.value(node, indent),
+        }
+    }
+
+    fn mapping(&mut self, m: &Mapping, indent: usize, first_inline: bool) {
+        for (i, (key, value)) in m.entries.iter().enumerate() {
+            if i > 0 || !first_inline {
+                self.indent(indent);
+            }
+            match implicit_key(key) {
+                Some(text) => {
+                    self.out.push_str(&text);
+                    self.out.push(':');
+                }
+                None => {
+                    self.out.push('?');
+                    match key {
+                        Node::Scalar(s) => self.scalar(s, indent, true),
+                        _ => self.item(key, indent),
+                    }
+                    self.indent(indent);
+                    self.out.push(':');
+                }
+            }
+            self.value(value, indent);
+        }
+    }
+
+    fn sequence(&mut self, s: &Sequence, indent: usize, first_inline: bool) {
+        for (i, item) in s.items.iter().enumerate() {
+            if i > 0 || !first_inline {
+                self.indent(indent);
+            }
+            self.out.push('-');
+            self.item(item, indent);
+        }
+    }
+
+    fn empty(&mut self, props: &Props, text: &str) {
+        self.push_props(&props_text(props));
+        self.out.push(' ');
+        self.out.push_str(text);
+        self.out.push('\n');
+    }
+
+    fn push_props(&mut self, props: &str) {
+        if !props.is_empty() {
+            self.out.push(' ');
+            self.out.push_str(props);
+        }
+    }
+
+    fn indent(&mut self, n: usize) {
+        const SPACES: &str = "                                                                ";
+        let mut n = n;
+        while n > SPACES.len() {
+            self.out.push_str(SPACES);
+            n -= SPACES.len();
+        }
+        self.out.push_str(&SPACES[..n]);
+    }
+}
+
+/// A key written `key` before `:`, or `None` when it needs the explicit `? key` form (empty, long, collection).
+fn implicit_key(key: &Node) -> Option<Cow<'_, str>> {
+    let full = match key {
+        // `*a:` could read as an alias named `a:` to YAML 1.2 readers; the space keeps it unambiguous.
+        Node::Alias(name) => Cow::Owned(format!("*{name} ")),
+        Node::Scalar(s) => match render(s, true) {
+            Rendered::Inline(text) if !text.is_empty() => {
+                let props = props_text(&s.props);
+                if props.is_empty() {
+                    text
+                } else {
+                    Cow::Owned(format!("{props} {text}"))
+                }
+            }
+            _ => return None,
+        },
+        Node::Mapping(_) | Node::Sequence(_) => return None,
+    };
+    (full.len() <= MAX_IMPLICIT_KEY).then_some(full)
+}
+
+/// `&anchor !tag`, or empty.
+fn props_text(props: &Props) -> String {
+    if props.is_empty() {
+        return String::new();
+    }
+    let mut parts = Vec::new();
+    if let Some(anchor) = &props.anchor {
+        parts.push(format!("&{anchor}"));
+    }
+    if let Some(tag) = &props.tag {
+        parts.push(tag_text(tag));
+    }
+    parts.join(" ")
+}
+
+/// The shortest form libyaml reads back as `tag`: `!`, `!!str`, `!local`, else verbatim `!<...>`.
+pub(crate) fn tag_text(tag: &str) -> String {
+    if tag == "!" {
+        return "!".to_string();
+    }
+    if let Some(suffix) = tag.strip_prefix("tag:yaml.org,2002:").filter(|s| !s.is_empty()) {
+        return format!("!!{}", uri_escape(suffix, false));
+    }
+    if let Some(suffix) = tag.strip_prefix('!').filter(|s| !s.is_empty()) {
+        return format!("!{}", uri_escape(suffix, false));
+    }
+    format!("!<{}>", uri_escape(tag, true))
+}
+
+/// Percent-encodes what libyaml's tag scanner would not take literally (it decodes `%XX` back). `!` is encoded
+/// in shorthand tags because `!a!b` would read as an undefined handle `!a!`.
+fn uri_escape(s: &str, verbatim: bool) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        let literal =
+            b.is_ascii_alphanumeric() || b"-_;/?:@&=+$.~*'()".contains(&b) || (verbatim && b",[]!".contains(&b));
+        if literal {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn render(s: &Scalar, key: bool) -> Rendered<'_> {
+    let v = s.value.as_str();
+    let literal = |single_line_ok: bool| match literal_block(v, single_line_ok) {
+        Some(r) if !key => r,
+        _ => Rendered::Inline(Cow::Owned(quoted(v))),
+    };
+    match s.style {
+        ScalarStyle::Plain if v.is_empty() || plain_text_stands(v) => Rendered::Inline(Cow::Borrowed(v)),
+        // Plain text that cannot stand on one line again (a folded multi-line plain with blank lines): a string.
+        ScalarStyle::Plain | ScalarStyle::SingleQuoted => Rendered::Inline(Cow::Owned(quoted(v))),
+        // kpt writes the function's output into the user's files: `"on"` must not come back as `'on'`.
+        ScalarStyle::DoubleQuoted => Rendered::Inline(Cow::Owned(double_quoted(v))),
+        ScalarStyle::Auto if plain_is_safe_string(v) => Rendered::Inline(Cow::Borrowed(v)),
+        ScalarStyle::Auto | ScalarStyle::Folded => literal(false),
+        ScalarStyle::Literal => literal(true),
+    }
+}
+
+/// True when `v` written plain in block context reads back as exactly `v` (for text that was read plain; its
+/// type is whatever it was, since readers resolve plain text by its value alone).
+///
+/// Every scalar of the output goes through here: ASCII text is checked in one pass over its bytes, anything
+/// else by [`plain_text_stands_general`] (the same rules, on characters).
+fn plain_text_stands(v: &str) -> bool {
+    let b = v.as_bytes();
+    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
+        return false;
+    };
+    let mut prev = 0u8;
+    for &c in b {
+        match c {
+            b'\t' | b' '..=b'~' => {}
+            0x80.. => return plain_text_stands_general(v),
+            // Other ASCII controls and DEL are not printable.
+            _ => return false,
+        }
+        // `: `, `:\t`, ` #`, `\t#`
+        if (matches!(c, b' ' | b'\t') && prev == b':') || (c == b'#' && matches!(prev, b' ' | b'\t')) {
+            return false;
+        }
+        prev = c;
+    }
+    let blank = |i: usize| matches!(b.get(i), None | Some(b' ' | b'\t'));
+    if matches!(first, b' ' | b'\t') || matches!(last, b' ' | b'\t' | b':') {
+        return false;
+    }
+    // Indicators cannot start plain text, except `-`, `?` and `:` before a non-blank (`-x`, `:x`).
+    let indicator_ok = matches!(first, b'-' | b'?' | b':') && !blank(1);
+    let indicator = matches!(
+        first,
+        b'-' | b'?'
+            | b':'
+            | b','
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b'#'
+            | b'&'
+            | b'*'
+            | b'!'
+            | b'|'
+            | b'>'
+            | b'\''
+            | b'"'
+            | b'%'
+            | b'@'
+            | b'`'
+    );
+    if indicator && !indicator_ok {
+        return false;
+    }
+    let marker = (b.starts_with(b"---") || b.starts_with(b"...")) && blank(3);
+    !marker
+}
+
+/// [`plain_text_stands`] for any text.
+fn plain_text_stands_general(v: &str) -> bool {
+    let Some(first) = v.chars().next() else {
+        return false;
+    };
+    let second = v.chars().nth(1);
+    let blank = |c: Option<char>| matches!(c, None | Some(' ' | '\t'));
+    if v.starts_with([' ', '\t']) || v.ends_with([' ', '\t']) || v.ends_with(':') {
+        return false;
+    }
+    if !v.chars().all(|c| c == '\t' || printable(c)) || v.contains(['\u{85}', '\u{2028}', '\u{2029}', '\u{FEFF}']) {
+        return false;
+    }
+    // Indicators cannot start plain text, except `-`, `?` and `:` before a non-blank (`-x`, `:x`).
+    let indicator_ok = "-?:".contains(first) && !blank(second);
+    if "-?:,[]{}#&*!|>'\"%@`".contains(first) && !indicator_ok {
+        return false;
+    }
+    let marker = (v.starts_with("---") || v.starts_with("...")) && blank(v.chars().nth(3));
+    !marker && !v.contains(": ") && !v.contains(":\t") && !v.contains(" #") && !v.contains("\t#")
+}
+
+/// YAML's printable characters, without line breaks and tab (those are escaped or need a block).
+fn printable(c: char) -> bool {
+    matches!(c, ' '..='~' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+        && !matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}')
+}
+
+/// Single quotes when every character is printable on one line, else double quotes with escapes.
+fn quoted(v: &str) -> String {
+    if v.chars().all(printable) {
+        return format!("'{}'", v.replace('\'', "''"));
+    }
+    double_quoted(v)
+}
+
+/// Double quotes, with escapes for what cannot stand in them.
+fn double_quoted(v: &str) -> String {
+    let mut out = String::from("\"");
+    for c in v.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if printable(c) => out.push(c),
+            // \uXXXX rather than YAML-only escapes (\N, \L, \P, \x): every reader knows it.
+            c => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A literal block for `v` when the notes' rules allow one: lines of printable text or tabs, no CR, U+0085,
+/// U+2028, U+2029 or BOM, no whitespace-only line; multi-line unless `single_line_ok`.
+fn literal_block(v: &str, single_line_ok: bool) -> Option<Rendered<'_>> {
+    let body = v.trim_end_matches('\n');
+    let trailing = v.len() - body.len();
+    if body.is_empty() || !(single_line_ok || v.contains('\n')) {
+        return None;
+    }
+    if !v.chars().all(|c| c == '\n' || c == '\t' || printable(c)) {
+        return None;
+    }
+    if body.split('\n').any(|line| !line.is_empty() && line.trim_matches([' ', '\t']).is_empty()) {
+        return None;
+    }
+    // The content's indentation is found from its first line; text starting with a blank needs it stated.
+    let indicator = if body.starts_with([' ', '\t', '\n']) { "2" } else { "" };
+    let chomp = match trailing {
+        0 => "-",
+        1 => "",
+        _ => "+",
+    };
+    Some(Rendered::Literal { header: format!("|{indicator}{chomp}"), body, extra_newlines: trailing.saturating_sub(1) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse_stream;
+
+    fn round(input: &str) -> String {
+        emit_stream(&parse_stream(input.as_bytes()).expect("parses"))
+    }
+
+    #[test]
+    fn kyaml_layout() {
+        let input = "spec:\n  containers:\n  - name: a\n    image: b\n    args: [x, 'y']\n  empty: {}\n  none: []\nl:\n- - a\n  - b\n- c\n";
+        let want = "spec:\n  containers:\n  - name: a\n    image: b\n    args:\n    - x\n    - 'y'\n  empty: {}\n  none: []\nl:\n- - a\n  - b\n- c\n";
+        assert_eq!(round(input), want);
+    }
+
+    #[test]
+    fn scalars_keep_their_style() {
+        assert_eq!(
+            round("a: 0644\nb: \"0644\"\nc: 'on'\nd: \"tab\\there\"\ne: x\n  y\n"),
+            "a: 0644\nb: \"0644\"\nc: 'on'\nd: \"tab\\there\"\ne: x y\n"
+        );
+        assert_eq!(
+            round("a: |\n  x\n  y\nb: |2-\n   lead\nc: |+\n  keep\n\nd: >\n  f\n  g\n"),
+            "a: |\n  x\n  y\nb: |2-\n   lead\nc: |+\n  keep\n\nd: |\n  f g\n"
+        );
+    }
+
+    #[test]
+    fn props_aliases_and_keys() {
+        assert_eq!(
+            round("base: &b {x: 1}\nm:\n  <<: *b\n  !!str 1: !local v\n  \"on\": &s !!str 2\n"),
+            "base: &b\n  x: 1\nm:\n  <<: *b\n  !!str 1: !local v\n  \"on\": &s !!str 2\n"
+        );
+        assert_eq!(round("&a k: v\n? *a\n: 1\n? \"\"\n: 2\n?\n: 3\n"), "&a k: v\n*a : 1\n\"\": 2\n?\n: 3\n");
+        assert_eq!(round("- &a\n  k: v\n- !!seq\n  - x\n"), "- &a\n  k: v\n- !!seq\n  - x\n");
+        assert_eq!(tag_text("tag:example.com,2000:app/x"), "!<tag:example.com,2000:app/x>");
+        assert_eq!(tag_text("!a!b c"), "!a%21b%20c");
+    }
+
+    #[test]
+    fn documents() {
+        assert_eq!(round("a\n---\n--- |\n  x\n"), "a\n---\n---\n|\n  x\n");
+        assert_eq!(
+            round("%YAML 1.1\n---\na: 1\n...\n%YAML 1.1\n--- &r\nb: 2\n"),
+            "%YAML 1.1\n---\na: 1\n...\n%YAML 1.1\n--- &r\nb: 2\n"
+        );
+        assert_eq!(round("&a\n"), "&a\n");
+        assert_eq!(round(""), "");
+    }
+
+    #[test]
+    fn plain_text_fast_path_agrees_with_the_rules() {
+        // Every string of up to 4 characters over an alphabet of the characters the rules look at.
+        let alphabet =
+            [' ', '\t', ':', '#', '-', '.', '?', ',', '[', 'a', '0', '\'', '"', '\n', '\u{7f}', '\u{1}', 'é'];
+        let mut strings = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> =
+                strings.iter().flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}"))).collect();
+            for s in &longer {
+                assert_eq!(plain_text_stands(s), plain_text_stands_general(s), "{s:?}");
+            }
+            strings = longer;
+        }
+        for s in ["--- x", "...", "a: b", "a :b", "a #b", "a#b", "http://x", "-x", "- x", "?x", ":x", "x:", "12:30"] {
+            assert_eq!(plain_text_stands(s), plain_text_stands_general(s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn auto_strings() {
+        let inline = |v: &str| match render(&Scalar::string(v), false) {
+            Rendered::Inline(t) => t.into_owned(),
+            Rendered::Literal { header, .. } => header,
+        };
+        assert_eq!(inline("nginx"), "nginx");
+        assert_eq!(inline("on"), "'on'");
+        assert_eq!(inline("it's"), "it's");
+        assert_eq!(inline("'q"), "'''q'");
+        assert_eq!(inline("\u{2028}"), "\"\\u2028\"");
+        assert_eq!(inline("a\nb\n"), "|");
+        assert_eq!(inline(" a\nb"), "|2-");
+        assert_eq!(inline("a\n \nb"), "\"a\\n \\nb\"");
+    }
+}
+#[cfg(test)]
+mod estimate_tests {
+    use super::*;
+    use crate::parse_stream;
+
+    #[test]
+    fn the_reservation_fits_without_much_to_spare() {
+        let item = "- apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n    name: web\n    labels: {app: web, tier: \"on\"}\n  spec:\n    template:\n      spec:\n        containers:\n        - name: app\n          image: nginx:1.27\n          args: [--port=8080, 'yes', \"12:30\"]\n          env:\n          - {name: A, value: '1'}\n          resources: {requests: {cpu: 100m}}\n          command:\n          - |\n            multi\n            line\n";
+        let many = format!("items:\n{}", item.repeat(50));
+        let empty = "a:\n  b:\n  - {}\n  - []\n  c:\n    d:\n    - {}\n    - &x {}\n";
+        for input in ["a: b\n", "l:\n- - a\n  - b\n- c\n", "x: &a !!str 1\ny: *a\n", empty, item, &many] {
+            let docs = parse_stream(input.as_bytes()).unwrap();
+            let out = emit_stream(&docs);
+            let reserved = reserve(&docs[0].root);
+            assert!(reserved >= out.len(), "{reserved} < {} for {input}", out.len());
+            assert!(reserved <= out.len() + out.len() / 5 + 100, "{reserved} for {} bytes: {input}", out.len());
+        }
+    }
+}

@@ -1,0 +1,351 @@
+//! A YAML layer that keeps what it reads.
+//!
+//! Kubernetes reads manifests with YAML 1.1 rules (go-yaml v2): a plain `0644` is the integer 420, a plain `on`
+//! is `true`, `12:30` is 750. A generic serde round trip forgets whether a scalar was quoted, so it writes
+//! `'0644'` for `0644` and `on` for `"on"`, and kpt then writes that into the user's files. This layer keeps,
+//! for every scalar, the exact text and the style it was written in, plus tags, anchors, aliases and key order;
+//! it forgets only comments (the hosts restore them by item id, see the README) and layout (indentation, flow
+//! versus block collections), neither of which changes a value's meaning.
+//!
+//! Values the function creates are [`ScalarStyle::Auto`]: the emitter writes them plain only when no YAML 1.1
+//! or 1.2 reader could take them for anything but a string, and quotes them otherwise.
+
+mod emit;
+pub mod meaning;
+mod parse;
+mod scalar;
+
+pub use emit::{emit_document, emit_stream};
+pub use parse::{parse_stream, ParseError, MAX_DEPTH};
+pub use scalar::{plain_is_safe_string, resolve_core, resolve_yaml11, Resolved};
+
+/// One document of a stream.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Document {
+    pub root: Node,
+    /// The `%YAML` directive, if the document had one.
+    pub version: Option<(i32, i32)>,
+}
+
+/// A node of the tree. Aliases stay aliases: expanding them would turn a few bytes into gigabytes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Node {
+    Scalar(Scalar),
+    Sequence(Sequence),
+    Mapping(Mapping),
+    /// `*name`: refers to the node with that anchor earlier in the document.
+    Alias(String),
+}
+
+/// Tag and anchor: the properties any node may carry. Read them as fields (`props.tag`, `props.anchor`, through
+/// [`PropsData`]); make them with [`Props::new`] or `Props::default()`.
+///
+/// Stored boxed, and only when there are any: almost no node has a tag or an anchor, and two inline
+/// `Option<String>`s made every node of the tree twice as large (a 100 MB manifest took over 1.6 GB).
+#[derive(Clone, Default)]
+pub struct Props(Option<Box<PropsData>>);
+
+/// The fields of [`Props`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PropsData {
+    /// The anchor name, without `&`.
+    pub anchor: Option<String>,
+    /// The resolved tag as libyaml reports it (`tag:yaml.org,2002:str` for `!!str`, `!foo` for a local tag).
+    pub tag: Option<String>,
+}
+
+static NO_PROPS: PropsData = PropsData { anchor: None, tag: None };
+
+impl Props {
+    pub fn new(anchor: Option<String>, tag: Option<String>) -> Props {
+        if anchor.is_none() && tag.is_none() {
+            Props(None)
+        } else {
+            Props(Some(Box::new(PropsData { anchor, tag })))
+        }
+    }
+
+    /// Neither a tag nor an anchor.
+    pub fn is_empty(&self) -> bool {
+        self.anchor.is_none() && self.tag.is_none()
+    }
+}
+
+impl std::ops::Deref for Props {
+    type Target = PropsData;
+    fn deref(&self) -> &PropsData {
+        self.0.as_deref().unwrap_or(&NO_PROPS)
+    }
+}
+
+impl std::ops::DerefMut for Props {
+    fn deref_mut(&mut self) -> &mut PropsData {
+        self.0.get_or_insert_with(Default::default)
+    }
+}
+
+impl PartialEq for Props {
+    fn eq(&self, other: &Props) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Props {}
+
+impl std::fmt::Debug for Props {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Props").field("anchor", &self.anchor).field("tag", &self.tag).finish()
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScalarStyle {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+    Folded,
+    /// Written by this function: a string, in whatever style keeps it a string for every reader.
+    Auto,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scalar {
+    /// The value after unescaping and line folding (for a plain scalar: its text).
+    pub value: String,
+    pub style: ScalarStyle,
+    pub props: Props,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Sequence {
+    pub items: Vec<Node>,
+    pub props: Props,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Mapping {
+    /// In the order read. Keys are unique (the parser rejects duplicate scalar keys).
+    pub entries: Vec<(Node, Node)>,
+    pub props: Props,
+}
+
+impl Scalar {
+    /// A string the function writes; quoted on output where a reader could misread it.
+    pub fn string(value: impl Into<String>) -> Scalar {
+        Scalar { value: value.into(), style: ScalarStyle::Auto, props: Props::default() }
+    }
+
+    /// True when a YAML 1.2 reader (kpt's and kustomize's) decodes this scalar into a string field as its text.
+    /// go-yaml v3 resolves a plain `2024-01-01` to a timestamp, yet a string field still gets the text; under
+    /// Kubernetes' YAML 1.1 reader it would become `2024-01-01T00:00:00Z`, which is why values the function
+    /// writes are re-quoted (see `ScalarStyle::Auto`).
+    pub fn is_string(&self) -> bool {
+        matches!(resolve_core(self), Resolved::Str | Resolved::Timestamp)
+    }
+}
+
+impl Node {
+    /// A new string scalar (see [`Scalar::string`]).
+    pub fn string(value: impl Into<String>) -> Node {
+        Node::Scalar(Scalar::string(value))
+    }
+
+    /// An empty block mapping.
+    pub fn mapping() -> Node {
+        Node::Mapping(Mapping::default())
+    }
+
+    /// An empty sequence.
+    pub fn sequence() -> Node {
+        Node::Sequence(Sequence::default())
+    }
+
+    /// `~`, `null` or nothing: what Kubernetes reads as "not set".
+    pub fn is_null(&self) -> bool {
+        matches!(self, Node::Scalar(s) if matches!(resolve_core(s), Resolved::Null))
+    }
+
+    pub fn as_scalar(&self) -> Option<&Scalar> {
+        match self {
+            Node::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The value of a scalar that means a string (quoted, block, or plain text no reader takes for another type).
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Node::Scalar(s) if s.is_string() => Some(&s.value),
+            _ => None,
+        }
+    }
+
+    pub fn as_mapping(&self) -> Option<&Mapping> {
+        match self {
+            Node::Mapping(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_mapping_mut(&mut self) -> Option<&mut Mapping> {
+        match self {
+            Node::Mapping(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_sequence(&self) -> Option<&Sequence> {
+        match self {
+            Node::Sequence(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_sequence_mut(&mut self) -> Option<&mut Sequence> {
+        match self {
+            Node::Sequence(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// `m.get(key)` for a mapping node; `None` for anything else.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.as_mapping().and_then(|m| m.get(key))
+    }
+
+    /// What kind of node this is, for error messages: "a mapping", "a list", "the string \"x\"", ...
+    pub fn describe(&self) -> String {
+        match self {
+            Node::Mapping(_) => "a mapping".to_string(),
+            Node::Sequence(_) => "a list".to_string(),
+            Node::Alias(a) => format!("the alias *{a}"),
+            Node::Scalar(s) => match resolve_core(s) {
+                Resolved::Null => "null".to_string(),
+                Resolved::Bool(b) => format!("the boolean {b}"),
+                Resolved::Int(_) => format!("the integer {}", s.value),
+                Resolved::Float(_) => format!("the number {}", s.value),
+                Resolved::Str => format!("the string {:?}", s.value),
+                Resolved::Timestamp => format!("the timestamp {}", s.value),
+                Resolved::Merge => "the merge key <<".to_string(),
+                Resolved::Binary => "binary data".to_string(),
+                // As written in YAML (percent-encoded): a tag may hold a line break (`!a%0Ab`), and messages are
+                // one line.
+                Resolved::Other(tag) => format!("a value tagged {}", emit::tag_text(&tag)),
+            },
+        }
+    }
+
+    /// Equal in meaning: same structure, and scalars that read as the same value under both YAML 1.1 and the
+    /// 1.2 core schema, whatever their style. Used to tell whether an injected part is already present.
+    pub fn same_meaning(&self, other: &Node) -> bool {
+        match (self, other) {
+            (Node::Scalar(a), Node::Scalar(b)) => {
+                a.value == b.value
+                    && a.props.tag == b.props.tag
+                    // The meaning follows from the text, style and tag alone: the same style needs no resolving.
+                    && (a.style == b.style
+                        || (resolve_core(a) == resolve_core(b) && resolve_yaml11(a) == resolve_yaml11(b)))
+            }
+            (Node::Sequence(a), Node::Sequence(b)) => {
+                a.items.len() == b.items.len() && a.items.iter().zip(&b.items).all(|(x, y)| x.same_meaning(y))
+            }
+            (Node::Mapping(a), Node::Mapping(b)) => a.same_meaning(b),
+            (Node::Alias(a), Node::Alias(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Mapping {
+    /// [`Node::same_meaning`] for two mappings, without wrapping (cloning) them into nodes: the same entries,
+    /// in any order.
+    pub fn same_meaning(&self, other: &Mapping) -> bool {
+        self.entries.len() == other.entries.len()
+            && self.entries.iter().enumerate().all(|(i, (k, v))| {
+                // Entries usually stand in the same order: try the same position first.
+                let same = |(k2, v2): &(Node, Node)| k.same_meaning(k2) && v.same_meaning(v2);
+                other.entries.get(i).is_some_and(same) || other.entries.iter().any(same)
+            })
+    }
+
+    /// The value under the string key `key`.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entries.iter().find(|(k, _)| key_is(k, key)).map(|(_, v)| v)
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
+        self.entries.iter_mut().find(|(k, _)| key_is(k, key)).map(|(_, v)| v)
+    }
+
+    /// Sets `key` to `value`, in place if the key exists, else appended at the end.
+    pub fn insert(&mut self, key: &str, value: Node) {
+        match self.get_mut(key) {
+            Some(slot) => *slot = value,
+            None => self.entries.push((Node::string(key), value)),
+        }
+    }
+
+    /// The value under `key`, created with `make` (appended at the end) when absent.
+    pub fn entry(&mut self, key: &str, make: impl FnOnce() -> Node) -> &mut Node {
+        let index = match self.entries.iter().position(|(k, _)| key_is(k, key)) {
+            Some(i) => i,
+            None => {
+                self.entries.push((Node::string(key), make()));
+                self.entries.len() - 1
+            }
+        };
+        &mut self.entries[index].1
+    }
+
+    pub fn remove(&mut self, key: &str) -> Option<Node> {
+        let index = self.entries.iter().position(|(k, _)| key_is(k, key))?;
+        Some(self.entries.remove(index).1)
+    }
+
+    /// The string keys, in order (non-string keys are skipped).
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().filter_map(|(k, _)| k.as_scalar().map(|s| s.value.as_str()))
+    }
+}
+
+fn key_is(node: &Node, key: &str) -> bool {
+    matches!(node, Node::Scalar(s) if s.value == key && s.is_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nodes_stay_small() {
+        // The tree of a large manifest is mostly nodes: their size is its memory (a 64-bit build; wasm32 halves it).
+        assert!(std::mem::size_of::<Node>() <= 40, "{}", std::mem::size_of::<Node>());
+        assert_eq!(std::mem::size_of::<Props>(), std::mem::size_of::<usize>());
+    }
+
+    #[test]
+    fn descriptions_are_one_line() {
+        let docs = parse_stream(b"- !a%0Ab%0D%E2%80%A8 x\n- \"a\\nb\"\n").expect("parses");
+        for item in &docs[0].root.as_sequence().expect("list").items {
+            let text = item.describe();
+            assert!(!text.contains(['\n', '\r', '\u{2028}']), "{text:?}");
+        }
+        assert_eq!(docs[0].root.as_sequence().unwrap().items[0].describe(), "a value tagged !a%0Ab%0D%E2%80%A8");
+    }
+
+    #[test]
+    fn props_read_and_compare_as_fields() {
+        let none = Props::default();
+        assert_eq!((none.anchor.as_deref(), none.tag.as_deref()), (None, None));
+        let mut written = Props::default();
+        let fields: &mut PropsData = &mut written; // allocates an empty box: still equal to none
+        fields.tag = None;
+        assert_eq!(written, none);
+        assert!(written.is_empty());
+        let tagged = Props::new(None, Some("!x".into()));
+        assert_eq!(tagged.tag.as_deref(), Some("!x"));
+        assert_ne!(tagged, none);
+        assert_eq!(format!("{none:?}"), "Props { anchor: None, tag: None }");
+    }
+}

@@ -1,0 +1,898 @@
+//! Properties over generated ResourceLists (proptest): workloads of every kind (and things that only look like
+//! one), with random names, labels, annotations, containers and values drawn from the strings YAML 1.1 readers
+//! misread, each written in a random style (plain, single, double quoted, literal block, `!!str`, flow), with
+//! anchors and aliases; non-workload items; and a random valid SidecarInjector config.
+//!
+//! For each: the run succeeds; it is deterministic; idempotent; keeps every item, in order; loses no value or
+//! key order; the output minus what the injection adds equals the input (`tests/invariants`); the injection
+//! lands in exactly the selected workloads, in the list the config says, with the config's values read as
+//! YAML 1.2 and written so that a YAML 1.1 reader sees the same strings.
+//!
+//! `PROPTEST_CASES=N cargo test --test properties` runs N cases per property (default 48: a few seconds).
+
+use crate::invariants;
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use lossless_yaml::{parse_stream, resolve_core, resolve_yaml11, Node, Resolved, ScalarStyle};
+
+// ---- scalars --------------------------------------------------------------------------------------------------
+
+/// Strings that YAML 1.1 or 1.2 readers take for something else when plain, and strings that need quoting.
+const TRICKY: &[&str] = &[
+    "0644",
+    "0o17",
+    "0x1F",
+    "1_000",
+    "12:30",
+    "190:20:30",
+    "2024-01-01",
+    "2001-12-14t21:59:43.10-05:00",
+    "on",
+    "off",
+    "yes",
+    "no",
+    "y",
+    "n",
+    "Y",
+    "NO",
+    "true",
+    "False",
+    "null",
+    "~",
+    "",
+    ".inf",
+    "-.Inf",
+    ".nan",
+    "1e3",
+    "1.5",
+    "+12",
+    "-0",
+    "08",
+    "=",
+    "10m",
+    "32Mi",
+    "nginx:1.27",
+    "web",
+    "a b",
+    "it's",
+    "a:b",
+    "http://x/y?z#f",
+    "-a",
+    "é",
+    "日本",
+    "tab\there",
+    "multi\nline\n",
+    "two\nlines",
+    " lead",
+    "trail ",
+    "#hash",
+    "@at",
+    "%pct",
+    "\u{2028}",
+    "\u{85}",
+    "\u{FEFF}x",
+    "'",
+    "\"",
+    "\\",
+    "---",
+    "...",
+    "- a",
+    "? x",
+    ": y",
+    "a: b",
+    "a #b",
+    "*x",
+    "&x",
+    "!x",
+    "<<",
+    "[a]",
+    "{b}",
+    "x,y",
+    "0",
+    "-1",
+    "1.",
+    "NaN",
+    "Infinity",
+    "0b101",
+    "0xdead",
+    "1e",
+    "08:00",
+    "2024-1-1",
+];
+
+#[derive(Clone, Copy, Debug)]
+enum Style {
+    Plain,
+    Single,
+    Double,
+    Literal,
+    Str,
+}
+
+#[derive(Clone, Debug)]
+struct Sc {
+    text: String,
+    style: Style,
+}
+
+fn style() -> impl Strategy<Value = Style> {
+    prop_oneof![
+        3 => Just(Style::Plain),
+        2 => Just(Style::Single),
+        2 => Just(Style::Double),
+        1 => Just(Style::Literal),
+        1 => Just(Style::Str),
+    ]
+}
+
+fn tricky() -> impl Strategy<Value = Sc> {
+    (prop::sample::select(TRICKY), style()).prop_map(|(t, style)| Sc { text: t.to_string(), style })
+}
+
+/// A string every reader takes for a string (quoted unless plain is a string to YAML 1.2), for config fields
+/// that must be strings: the config is read as YAML 1.2.
+fn config_string() -> impl Strategy<Value = Sc> {
+    tricky().prop_map(|mut sc| {
+        let plain = lossless_yaml::Scalar {
+            value: sc.text.clone(),
+            style: ScalarStyle::Plain,
+            props: Default::default(),
+        };
+        if matches!(sc.style, Style::Plain) && !matches!(resolve_core(&plain), Resolved::Str) {
+            sc.style = Style::Double;
+        }
+        sc
+    })
+}
+
+fn double(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || matches!(c, '\u{7F}'..='\u{9F}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}') => {
+                out.push_str(&format!("\\u{:04X}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The scalar's text in its style, if that style can hold it here; checked by reading it back (`flow`: inside a
+/// flow collection). Otherwise double quotes, which hold anything.
+fn render_inline(sc: &Sc, flow: bool, key: bool) -> String {
+    let candidate = match sc.style {
+        Style::Plain => Some(sc.text.clone()),
+        Style::Single => Some(format!("'{}'", sc.text.replace('\'', "''"))),
+        Style::Str => Some(format!("!!str {}", sc.text)),
+        Style::Double | Style::Literal => None,
+    };
+    if let Some(c) = candidate {
+        let probe = match (flow, key) {
+            (false, false) => format!("k: {c}\n"),
+            (false, true) => format!("{c}: v\n"),
+            (true, false) => format!("[{c}]\n"),
+            (true, true) => format!("{{{c}: v}}\n"),
+        };
+        if reads_back(&probe, &sc.text, flow, key) && !c.contains('\n') {
+            return c;
+        }
+    }
+    double(&sc.text)
+}
+
+fn reads_back(probe: &str, text: &str, flow: bool, key: bool) -> bool {
+    let Ok(docs) = parse_stream(probe.as_bytes()) else { return false };
+    let Some(doc) = docs.first() else { return false };
+    let node = match (flow, key) {
+        (false, false) => doc.root.get("k"),
+        (true, false) => doc.root.as_sequence().and_then(|s| s.items.first()),
+        (_, true) => doc.root.as_mapping().and_then(|m| m.entries.first()).map(|(k, _)| k),
+    };
+    matches!(node, Some(Node::Scalar(s)) if s.value == text) && docs.len() == 1
+}
+
+// ---- trees ----------------------------------------------------------------------------------------------------
+
+/// A node to write.
+#[derive(Clone, Debug)]
+enum Y {
+    S(Sc),
+    /// A block mapping (`flow`: written `{k: v, ...}` when every value is a scalar).
+    M(Vec<(Sc, Y)>, bool),
+    L(Vec<Y>, bool),
+    /// `&name value`, and an alias to an anchor defined earlier.
+    Anchor(String, Box<Y>),
+    Alias(String),
+}
+
+fn key(k: &str) -> Sc {
+    Sc { text: k.to_string(), style: Style::Plain }
+}
+
+fn s(t: &str) -> Y {
+    Y::S(Sc { text: t.to_string(), style: Style::Plain })
+}
+
+fn m(entries: Vec<(&str, Y)>) -> Y {
+    Y::M(entries.into_iter().map(|(k, v)| (key(k), v)).collect(), false)
+}
+
+fn is_scalar(y: &Y) -> bool {
+    matches!(y, Y::S(_) | Y::Alias(_)) || matches!(y, Y::Anchor(_, inner) if is_scalar(inner))
+}
+
+fn flow_text(y: &Y) -> String {
+    match y {
+        Y::S(sc) => render_inline(sc, true, false),
+        Y::Alias(a) => format!("*{a}"),
+        Y::Anchor(a, inner) => format!("&{a} {}", flow_text(inner)),
+        Y::M(entries, _) => {
+            let parts: Vec<String> =
+                entries.iter().map(|(k, v)| format!("{}: {}", render_inline(k, true, true), flow_text(v))).collect();
+            format!("{{{}}}", parts.join(", "))
+        }
+        Y::L(items, _) => format!("[{}]", items.iter().map(flow_text).collect::<Vec<_>>().join(", ")),
+    }
+}
+
+/// Writes what follows `key:` or `- ` for `y`, whose collection is at column `indent`.
+fn write_value(out: &mut String, y: &Y, indent: usize) {
+    match y {
+        Y::S(sc) if matches!(sc.style, Style::Literal) && sc.text.contains('\n') && literal_ok(&sc.text) => {
+            let body = sc.text.trim_end_matches('\n');
+            let chomp = match sc.text.len() - body.len() {
+                0 => "-",
+                1 => "",
+                _ => "+",
+            };
+            out.push_str(&format!(" |{chomp}\n"));
+            for line in sc.text.strip_suffix('\n').unwrap_or(&sc.text).split('\n') {
+                if !line.is_empty() {
+                    out.push_str(&" ".repeat(indent + 2));
+                    out.push_str(line);
+                }
+                out.push('\n');
+            }
+        }
+        Y::S(_) | Y::Alias(_) => {
+            out.push(' ');
+            out.push_str(&flow_text(y));
+            out.push('\n');
+        }
+        Y::Anchor(a, inner) if is_scalar(inner) => {
+            out.push_str(&format!(" &{a}"));
+            write_value(out, inner, indent);
+        }
+        Y::Anchor(a, inner) => {
+            out.push_str(&format!(" &{a}"));
+            write_value(out, inner, indent);
+        }
+        Y::M(entries, _) if entries.is_empty() => out.push_str(" {}\n"),
+        Y::L(items, _) if items.is_empty() => out.push_str(" []\n"),
+        Y::M(entries, true) if entries.iter().all(|(_, v)| is_scalar(v)) => {
+            out.push(' ');
+            out.push_str(&flow_text(y));
+            out.push('\n');
+        }
+        Y::L(items, true) if items.iter().all(is_scalar) => {
+            out.push(' ');
+            out.push_str(&flow_text(y));
+            out.push('\n');
+        }
+        Y::M(entries, _) => {
+            out.push('\n');
+            write_entries(out, entries, indent + 2);
+        }
+        Y::L(items, _) => {
+            out.push('\n');
+            for item in items {
+                out.push_str(&" ".repeat(indent));
+                out.push('-');
+                write_value(out, item, indent + 2);
+            }
+        }
+    }
+}
+
+fn literal_ok(text: &str) -> bool {
+    !text.starts_with([' ', '\t', '\n'])
+        && text.chars().all(|c| {
+            c == '\n' || (c as u32 >= 0x20 && !matches!(c, '\u{7F}'..='\u{9F}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}'))
+        })
+        && text.split('\n').all(|l| l.is_empty() || !l.trim().is_empty())
+}
+
+fn write_entries(out: &mut String, entries: &[(Sc, Y)], indent: usize) {
+    for (k, v) in entries {
+        out.push_str(&" ".repeat(indent));
+        out.push_str(&render_inline(k, false, true));
+        out.push(':');
+        write_value(out, v, indent);
+    }
+}
+
+// ---- workloads ------------------------------------------------------------------------------------------------
+
+const KINDS: &[(&str, &str, &[&str])] = &[
+    ("v1", "Pod", &[]),
+    ("v1", "PodTemplate", &["template"]),
+    ("v1", "ReplicationController", &["spec", "template"]),
+    ("apps/v1", "Deployment", &["spec", "template"]),
+    ("apps/v1", "ReplicaSet", &["spec", "template"]),
+    ("apps/v1", "StatefulSet", &["spec", "template"]),
+    ("apps/v1", "DaemonSet", &["spec", "template"]),
+    ("batch/v1", "Job", &["spec", "template"]),
+    ("batch/v1", "CronJob", &["spec", "jobTemplate", "spec", "template"]),
+];
+
+/// One generated item and what the test needs to know about it.
+#[derive(Clone, Debug)]
+struct Item {
+    y: Y,
+    /// Index into KINDS when it is a workload with a pod template.
+    workload: Option<usize>,
+    team: Option<&'static str>,
+    local_config: bool,
+}
+
+type AppContainer = (Vec<Sc>, Vec<(Sc, Sc)>);
+
+#[derive(Clone, Debug)]
+struct WorkloadParts {
+    kind: usize,
+    team: Option<&'static str>,
+    local_config: bool,
+    has_template: bool,
+    /// Each app container's args and env values.
+    containers: Vec<AppContainer>,
+    init: bool,
+    volumes: bool,
+    labels: Vec<(Sc, Sc)>,
+    annotations: Vec<(Sc, Sc)>,
+    template_labels: bool,
+    extra: Vec<Sc>,
+    anchors: bool,
+    flow: bool,
+}
+
+fn workload_parts() -> impl Strategy<Value = WorkloadParts> {
+    (
+        (
+            0..KINDS.len(),
+            prop::option::of(prop::sample::select(&["a", "b"][..])),
+            prop::bool::weighted(0.1),
+            prop::bool::weighted(0.9),
+        ),
+        prop::collection::vec(
+            (prop::collection::vec(tricky(), 0..4), prop::collection::vec((tricky(), tricky()), 0..3)),
+            1..3,
+        ),
+        (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()),
+        prop::collection::vec((tricky(), tricky()), 0..3),
+        prop::collection::vec((tricky(), tricky()), 0..3),
+        prop::collection::vec(tricky(), 0..3),
+    )
+        .prop_map(
+            |(
+                (kind, team, local_config, has_template),
+                containers,
+                (init, volumes, template_labels, anchors, flow),
+                labels,
+                annotations,
+                extra,
+            )| {
+                WorkloadParts {
+                    kind,
+                    team,
+                    local_config,
+                    has_template,
+                    containers,
+                    init,
+                    volumes,
+                    labels,
+                    annotations,
+                    template_labels,
+                    extra,
+                    anchors,
+                    flow,
+                }
+            },
+        )
+}
+
+/// Keys made unique within their mapping (a duplicate key is an error, not what these properties are about).
+fn unique(entries: Vec<(Sc, Sc)>, prefix: &str) -> Vec<(Sc, Y)> {
+    entries
+        .into_iter()
+        .enumerate()
+        .map(|(i, (k, v))| (Sc { text: format!("{prefix}{i}/{}", k.text), style: k.style }, Y::S(v)))
+        .collect()
+}
+
+fn build_workload(p: &WorkloadParts, index: usize) -> Item {
+    let (api_version, kind, path) = KINDS[p.kind];
+    let mut labels: Vec<(Sc, Y)> = Vec::new();
+    if let Some(team) = p.team {
+        labels.push((key("team"), s(team)));
+    }
+    labels.extend(unique(p.labels.clone(), "l"));
+    let mut annotations = unique(p.annotations.clone(), "example.com/a");
+    if p.local_config {
+        annotations
+            .push((key("config.kubernetes.io/local-config"), Y::S(Sc { text: "true".into(), style: Style::Double })));
+    }
+    annotations
+        .push((key("internal.config.kubernetes.io/index"), Y::S(Sc { text: index.to_string(), style: Style::Single })));
+    if p.anchors {
+        annotations.push((
+            key("anchored"),
+            Y::Anchor(format!("a{index}"), Box::new(Y::S(Sc { text: "shared".into(), style: Style::Single }))),
+        ));
+        annotations.push((key("aliased"), Y::Alias(format!("a{index}"))));
+    }
+    let metadata = Y::M(
+        vec![
+            (key("name"), s(&format!("w{index}-{}", kind.to_lowercase()))),
+            (key("labels"), Y::M(labels, p.flow)),
+            (key("annotations"), Y::M(annotations, false)),
+        ],
+        false,
+    );
+    let containers: Vec<Y> = p
+        .containers
+        .iter()
+        .enumerate()
+        .map(|(i, (args, env))| {
+            let env: Vec<Y> = env
+                .iter()
+                .enumerate()
+                .map(|(j, (_, v))| {
+                    Y::M(vec![(key("name"), s(&format!("E{j}"))), (key("value"), Y::S(v.clone()))], p.flow)
+                })
+                .collect();
+            m(vec![
+                ("name", s(&format!("app-{i}"))),
+                ("image", s(&format!("registry.example/app:1.{i}"))),
+                ("args", Y::L(args.iter().cloned().map(Y::S).collect(), p.flow)),
+                ("env", Y::L(env, false)),
+                ("ports", Y::L(vec![m(vec![("containerPort", s("8080"))])], p.flow)),
+            ])
+        })
+        .collect();
+    let mut spec = vec![("containers", Y::L(containers, false))];
+    if p.init {
+        spec.insert(
+            0,
+            ("initContainers", Y::L(vec![m(vec![("name", s("app-init")), ("image", s("busybox:1.36"))])], false)),
+        );
+    }
+    if p.volumes {
+        spec.push((
+            "volumes",
+            Y::L(
+                vec![m(vec![
+                    ("name", s("data")),
+                    ("configMap", m(vec![("name", s("cfg")), ("defaultMode", s("0644"))])),
+                ])],
+                false,
+            ),
+        ));
+    }
+    // Empty collections as list items and values (`- {}` once made the emitter's size estimate underflow).
+    spec.push(("tolerations", Y::L(vec![Y::M(vec![], p.flow), Y::L(vec![], false)], false)));
+    spec.push(("securityContext", Y::M(vec![], false)));
+    for (i, v) in p.extra.iter().enumerate() {
+        spec.push((["hostname", "subdomain", "schedulerName"][i], Y::S(v.clone())));
+    }
+    if kind == "Job" || kind == "CronJob" {
+        spec.push(("restartPolicy", s("Never")));
+    }
+    let pod_spec = m(spec);
+    let template = if p.template_labels {
+        Y::M(
+            vec![
+                (key("metadata"), m(vec![("labels", Y::M(vec![(key("team"), s("x"))], p.flow))])),
+                (key("spec"), pod_spec),
+            ],
+            false,
+        )
+    } else {
+        m(vec![("spec", pod_spec)])
+    };
+    // Wrap the template in its path, from the inside out; a Pod's template is the Pod itself.
+    let mut body: Vec<(Sc, Y)> =
+        vec![(key("apiVersion"), s(api_version)), (key("kind"), s(kind)), (key("metadata"), metadata)];
+    if path.is_empty() {
+        if let Y::M(entries, _) = template {
+            body.extend(entries.into_iter().filter(|(k, _)| k.text == "spec"));
+        }
+    } else if p.has_template {
+        let mut node = template;
+        for k in path.iter().rev() {
+            node = m(vec![(k, node)]);
+        }
+        if let Y::M(entries, _) = node {
+            body.extend(entries);
+        }
+    } else {
+        body.push((key(path[0]), m(vec![("replicas", s("3"))])));
+    }
+    if kind == "CronJob" {
+        if let Some((_, Y::M(spec, _))) = body.iter_mut().find(|(k, _)| k.text == "spec") {
+            spec.insert(0, (key("schedule"), Y::S(Sc { text: "*/5 * * * *".into(), style: Style::Single })));
+        }
+    }
+    let has_template = p.has_template || path.is_empty();
+    Item { y: Y::M(body, false), workload: has_template.then_some(p.kind), team: p.team, local_config: p.local_config }
+}
+
+fn other_item(choice: usize, index: usize, values: &[(Sc, Sc)]) -> Item {
+    let data = Y::M(unique(values.to_vec(), "k"), false);
+    let name = s(&format!("o{index}"));
+    let y = match choice {
+        0 => m(vec![
+            ("apiVersion", s("v1")),
+            ("kind", s("ConfigMap")),
+            ("metadata", m(vec![("name", name)])),
+            ("data", data),
+        ]),
+        1 => m(vec![
+            ("apiVersion", s("v1")),
+            ("kind", s("Service")),
+            ("metadata", m(vec![("name", name)])),
+            ("spec", m(vec![("ports", Y::L(vec![m(vec![("port", s("80"))])], true))])),
+        ]),
+        // Looks like a workload, is not one: another group's Deployment.
+        _ => m(vec![
+            ("apiVersion", s("example.com/v1")),
+            ("kind", s("Deployment")),
+            ("metadata", m(vec![("name", name)])),
+            (
+                "spec",
+                m(vec![(
+                    "template",
+                    m(vec![(
+                        "spec",
+                        m(vec![("containers", Y::L(vec![m(vec![("name", s("app")), ("image", s("x"))])], false))]),
+                    )]),
+                )]),
+            ),
+            ("data", data),
+        ]),
+    };
+    Item { y, workload: None, team: None, local_config: false }
+}
+
+// ---- the config -----------------------------------------------------------------------------------------------
+
+#[derive(Clone, Debug)]
+struct Cfg {
+    sidecars: usize,
+    init: bool,
+    volumes: usize,
+    native: bool,
+    args: Vec<Sc>,
+    env: Vec<Sc>,
+    annotations: Vec<Sc>,
+    /// 0: no selector; 1: kinds; 2: matchLabels team=a.
+    selector: usize,
+    kinds: Vec<usize>,
+}
+
+fn cfg() -> impl Strategy<Value = Cfg> {
+    (
+        (0usize..3, any::<bool>(), 0usize..3, any::<bool>()),
+        prop::collection::vec(config_string(), 0..4),
+        prop::collection::vec(config_string(), 0..3),
+        prop::collection::vec(config_string(), 0..3),
+        (0usize..3, prop::collection::vec(0..KINDS.len(), 1..4)),
+    )
+        .prop_map(|((sidecars, init, volumes, native), args, env, annotations, (selector, kinds))| {
+            let sidecars = if sidecars == 0 && !init && volumes == 0 { 1 } else { sidecars };
+            Cfg { sidecars, init, volumes, native, args, env, annotations, selector, kinds }
+        })
+}
+
+impl Cfg {
+    fn selects(&self, item: &Item) -> bool {
+        let Some(kind) = item.workload else { return false };
+        !item.local_config
+            && match self.selector {
+                1 => self.kinds.contains(&kind),
+                2 => item.team == Some("a"),
+                _ => true,
+            }
+    }
+
+    fn y(&self) -> Y {
+        let container = |name: String, image: &str| {
+            m(vec![
+                ("name", s(&name)),
+                ("image", s(image)),
+                ("args", Y::L(self.args.iter().cloned().map(Y::S).collect(), false)),
+                ("resources", m(vec![("requests", m(vec![("cpu", s("10m"))]))])),
+            ])
+        };
+        let mut spec: Vec<(&str, Y)> = vec![("native", s(if self.native { "true" } else { "false" }))];
+        spec.push((
+            "containers",
+            Y::L((0..self.sidecars).map(|i| container(format!("sc-{i}"), "example/sidecar:1.0")).collect(), false),
+        ));
+        if self.init {
+            spec.push(("initContainers", Y::L(vec![container("sc-init".into(), "example/init:1.0")], false)));
+        }
+        spec.push((
+            "volumes",
+            Y::L(
+                (0..self.volumes)
+                    .map(|i| m(vec![("name", s(&format!("sc-vol-{i}"))), ("emptyDir", Y::M(vec![], false))]))
+                    .collect(),
+                false,
+            ),
+        ));
+        let env: Vec<Y> = self
+            .env
+            .iter()
+            .enumerate()
+            .map(|(i, v)| m(vec![("name", s(&format!("SC_ENV_{i}"))), ("value", Y::S(v.clone()))]))
+            .collect();
+        spec.push(("env", Y::L(env, false)));
+        let annotations: Vec<(Sc, Y)> = self
+            .annotations
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (key(&format!("sc.example.com/a{i}")), Y::S(v.clone())))
+            .collect();
+        spec.push(("annotations", Y::M(annotations, false)));
+        match self.selector {
+            1 => spec.push((
+                "selector",
+                m(vec![("kinds", Y::L(self.kinds.iter().map(|k| s(KINDS[*k].1)).collect(), true))]),
+            )),
+            2 => {
+                spec.push(("selector", m(vec![("labelSelector", m(vec![("matchLabels", m(vec![("team", s("a"))]))]))])))
+            }
+            _ => {}
+        }
+        m(vec![
+            ("apiVersion", s("sidecar-injector.dev/v1alpha1")),
+            ("kind", s("SidecarInjector")),
+            ("metadata", m(vec![("name", s("inject"))])),
+            ("spec", m(spec)),
+        ])
+    }
+
+    /// The injected containers' names, and the list each goes to.
+    fn containers(&self) -> Vec<(String, &'static str)> {
+        let sidecar_list = if self.native { "initContainers" } else { "containers" };
+        let mut out: Vec<(String, &'static str)> =
+            (0..self.sidecars).map(|i| (format!("sc-{i}"), sidecar_list)).collect();
+        if self.init {
+            out.push(("sc-init".into(), "initContainers"));
+        }
+        out
+    }
+}
+
+// ---- the ResourceList -----------------------------------------------------------------------------------------
+
+#[derive(Clone, Debug)]
+struct Case {
+    items: Vec<Item>,
+    cfg: Cfg,
+    text: String,
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    (
+        prop::collection::vec(
+            prop_oneof![
+                4 => workload_parts().prop_map(Ok),
+                1 => (0usize..3, prop::collection::vec((tricky(), tricky()), 0..4)).prop_map(Err),
+            ],
+            0..7,
+        ),
+        cfg(),
+        any::<bool>(),
+    )
+        .prop_map(|(parts, cfg, explicit_start)| {
+            let items: Vec<Item> = parts
+                .iter()
+                .enumerate()
+                .map(|(i, p)| match p {
+                    Ok(w) => build_workload(w, i),
+                    Err((choice, values)) => other_item(*choice, i, values),
+                })
+                .collect();
+            let root = Y::M(
+                vec![
+                    (key("apiVersion"), s("config.kubernetes.io/v1")),
+                    (key("kind"), s("ResourceList")),
+                    (key("items"), Y::L(items.iter().map(|i| i.y.clone()).collect(), false)),
+                    (key("functionConfig"), cfg.y()),
+                ],
+                false,
+            );
+            let mut text = String::from(if explicit_start { "---\n" } else { "" });
+            if let Y::M(entries, _) = &root {
+                write_entries(&mut text, entries, 0);
+            }
+            Case { items, cfg, text }
+        })
+}
+
+/// The pod spec of a generated workload in the output.
+fn pod_spec(item: &Node, kind: usize) -> Option<&Node> {
+    let mut node = item;
+    for k in KINDS[kind].2 {
+        node = node.get(k)?;
+    }
+    node.get("spec")
+}
+
+fn names(list: Option<&Node>) -> Vec<String> {
+    list.and_then(Node::as_sequence)
+        .map(|s| s.items.iter().filter_map(|c| Some(c.get("name")?.as_scalar()?.value.clone())).collect())
+        .unwrap_or_default()
+}
+
+/// The config's strings (read as YAML 1.2) arrive as the same strings for a YAML 1.1 reader.
+fn same_strings_for_kubernetes(config: &Node, injected: &Node, path: &str) -> Result<(), String> {
+    match (config, injected) {
+        (Node::Scalar(c), Node::Scalar(i)) => {
+            let string_in_config = matches!(resolve_core(c), Resolved::Str | Resolved::Timestamp);
+            let ok = c.value == i.value
+                && if string_in_config {
+                    resolve_yaml11(i) == Resolved::Str && resolve_core(i) == Resolved::Str
+                } else {
+                    resolve_core(c) == resolve_core(i)
+                };
+            ok.then_some(()).ok_or_else(|| {
+                format!(
+                    "{path}: {:?} ({:?}) became {:?} {:?} ({:?} under YAML 1.1)",
+                    c.value,
+                    c.style,
+                    i.value,
+                    i.style,
+                    resolve_yaml11(i)
+                )
+            })
+        }
+        (Node::Mapping(c), Node::Mapping(i)) => {
+            for (k, v) in &c.entries {
+                let name = k.as_scalar().map(|s| s.value.clone()).unwrap_or_default();
+                let other = i.get(&name).ok_or(format!("{path}.{name}: missing"))?;
+                same_strings_for_kubernetes(v, other, &format!("{path}.{name}"))?;
+            }
+            Ok(())
+        }
+        (Node::Sequence(c), Node::Sequence(i)) if c.items.len() == i.items.len() => c
+            .items
+            .iter()
+            .zip(&i.items)
+            .enumerate()
+            .try_for_each(|(n, (a, b))| same_strings_for_kubernetes(a, b, &format!("{path}[{n}]"))),
+        _ => Err(format!("{path}: {} became {}", config.describe(), injected.describe())),
+    }
+}
+
+fn check_case(case: &Case) -> Result<(), TestCaseError> {
+    let input = case.text.as_bytes();
+    if std::env::var_os("PROPERTIES_SHOW").is_some() {
+        eprintln!("{}\n=====", case.text);
+    }
+    let parsed = invariants::read_list(input)
+        .ok_or_else(|| TestCaseError::fail(format!("generated input does not parse:\n{}", case.text)))?;
+    prop_assert_eq!(parsed.items.len(), case.items.len());
+    let out = sidecar_injector::process(input);
+    prop_assert_eq!(out.exit_code, 0, "stderr: {}\n--- input\n{}", out.stderr, case.text);
+    invariants::check_process(input).map_err(|e| TestCaseError::fail(format!("{e}\n--- input\n{}", case.text)))?;
+
+    let output = invariants::read_list(&out.stdout).expect("checked above");
+    let config = parsed.config.as_ref().expect("a config");
+    let config_containers: Vec<&Node> = ["containers", "initContainers"]
+        .iter()
+        .filter_map(|f| config.get("spec")?.get(f)?.as_sequence())
+        .flat_map(|s| s.items.iter())
+        .collect();
+    for (index, (item, after)) in case.items.iter().zip(&output.items).enumerate() {
+        let Some(kind) = item.workload else { continue };
+        let spec = pod_spec(after, kind);
+        let selected = case.cfg.selects(item);
+        for (name, list) in case.cfg.containers() {
+            let present = names(spec.and_then(|s| s.get(list))).contains(&name);
+            prop_assert_eq!(
+                present,
+                selected,
+                "item {}: {} in {}: selected {}\n--- input\n{}",
+                index,
+                name,
+                list,
+                selected,
+                case.text
+            );
+            if present {
+                let injected = spec
+                    .and_then(|s| s.get(list))
+                    .and_then(Node::as_sequence)
+                    .and_then(|l| {
+                        l.items
+                            .iter()
+                            .find(|c| c.get("name").and_then(Node::as_scalar).is_some_and(|s| s.value == name))
+                    })
+                    .expect("present");
+                let configured = config_containers
+                    .iter()
+                    .find(|c| c.get("name").and_then(Node::as_scalar).is_some_and(|s| s.value == name))
+                    .expect("configured");
+                same_strings_for_kubernetes(configured, injected, &format!("items[{index}].{name}")).map_err(|e| {
+                    TestCaseError::fail(format!("{e}\n--- output\n{}", String::from_utf8_lossy(&out.stdout)))
+                })?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(48)
+}
+
+#[test]
+fn generated_resource_lists_keep_everything_and_inject_where_selected() {
+    let mut runner = TestRunner::new(Config { cases: cases(), failure_persistence: None, ..Config::default() });
+    if let Err(e) = runner.run(&case(), |c| check_case(&c)) {
+        panic!("{e}");
+    }
+}
+
+/// The same lists through kustomize's legacy plugin mode: the items as a plain stream, the config apart.
+#[test]
+fn generated_streams_in_plugin_mode() {
+    let mut runner = TestRunner::new(Config { cases: cases() / 2, failure_persistence: None, ..Config::default() });
+    let result = runner.run(&case(), |c| {
+        let list = invariants::read_list(c.text.as_bytes()).expect("parses");
+        let docs: Vec<lossless_yaml::Document> =
+            list.items.iter().map(|n| lossless_yaml::Document { root: n.clone(), version: None }).collect();
+        let stream = lossless_yaml::emit_stream(&docs);
+        let config = lossless_yaml::emit_document(&lossless_yaml::Document {
+            root: list.config.expect("config"),
+            version: None,
+        });
+        let out = sidecar_injector::process_stream(config.as_bytes(), stream.as_bytes());
+        prop_assert_eq!(out.exit_code, 0, "{}", out.stderr);
+        invariants::check_plugin(config.as_bytes(), stream.as_bytes())
+            .map_err(|e| TestCaseError::fail(format!("{e}\n--- stream\n{stream}")))
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
+/// The generator itself: its text reads back as the items it meant (a generator that wrote something else would
+/// make every property above vacuous).
+#[test]
+fn the_generator_writes_what_it_means() {
+    let mut runner = TestRunner::new(Config { cases: cases(), failure_persistence: None, ..Config::default() });
+    let result = runner.run(&(tricky(), any::<bool>(), any::<bool>()), |(sc, flow, key)| {
+        let text = render_inline(&sc, flow, key);
+        let probe = match (flow, key) {
+            (false, false) => format!("k: {text}\n"),
+            (false, true) => format!("{text}: v\n"),
+            (true, false) => format!("[{text}]\n"),
+            (true, true) => format!("{{{text}: v}}\n"),
+        };
+        prop_assert!(reads_back(&probe, &sc.text, flow, key), "{:?} as {:?}", sc, probe);
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
