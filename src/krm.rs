@@ -3,10 +3,9 @@
 //! The envelope is kept as read: unknown top-level keys, the functionConfig, and every item come back as they
 //! were, apart from what the injection changes in the items.
 
+use crate::keys::RESOURCE_LIST_API_VERSIONS as API_VERSIONS;
 use crate::workload::ObjectRef;
 use lossless_yaml::{emit_document, parse_stream, Document, Mapping, Node, Sequence};
-
-const API_VERSIONS: &[&str] = &["config.kubernetes.io/v1", "config.kubernetes.io/v1alpha1"];
 
 /// A parsed ResourceList.
 pub struct ResourceList {
