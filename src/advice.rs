@@ -2,6 +2,7 @@
 
 use crate::config::{Form, Injection, Part};
 use crate::krm::{Finding, Severity};
+use crate::path::FieldPath;
 use crate::workload::WorkloadKind;
 use lossless_yaml::Node;
 
@@ -12,7 +13,7 @@ pub(crate) fn config_warnings(injection: &Injection) -> Vec<Finding> {
         return findings;
     }
     for part in injection.adds.all_containers() {
-        let warn = |field: String, message: String| {
+        let warn = |field: FieldPath, message: String| {
             Finding::new(Severity::Warning, message).about_ref(&injection.source).at(field)
         };
         let requests = part.node.get("resources").and_then(|r| r.get("requests"));
@@ -43,10 +44,10 @@ pub(crate) fn config_warnings(injection: &Injection) -> Vec<Finding> {
 }
 
 /// The field path of a part's attribute; for the ConfigMap form, the `data` key the user wrote.
-fn field(injection: &Injection, part: &Part, spec_field: &str, data_key: &str) -> String {
+fn field(injection: &Injection, part: &Part, spec_field: &str, data_key: &str) -> FieldPath {
     match injection.form {
-        Form::ConfigMap => format!("data.{data_key}"),
-        Form::SidecarInjector => format!("{}.{spec_field}", part.path),
+        Form::ConfigMap => FieldPath::from("data").key(data_key),
+        Form::SidecarInjector => part.path.keys(spec_field),
     }
 }
 
@@ -67,7 +68,7 @@ pub(crate) fn workload_warnings(item: &Node, workload: &WorkloadKind, injection:
                 ),
             )
             .about(item)
-            .at(format!("{}.containers", workload.pod_spec_field())),
+            .at(workload.pod_spec_field().key("containers")),
         );
     }
     findings

@@ -1,11 +1,12 @@
 //! Is the resulting pod one the API server accepts. (What will only hurt later is advice, in `advice`.)
 
 use crate::config::FieldError;
+use crate::path::FieldPath;
 use lossless_yaml::{Mapping, Node};
 
 /// What the API server (or the kubelet) would reject in a pod template, found in `after` but not in `before`:
 /// an injection answers for what it broke, not for what the workload already had wrong.
-pub(crate) fn new_problems(before: &Mapping, after: &Mapping, spec_field: &str) -> Vec<FieldError> {
+pub(crate) fn new_problems(before: &Mapping, after: &Mapping, spec_field: &FieldPath) -> Vec<FieldError> {
     let found = problems(after, spec_field);
     if found.is_empty() {
         return Vec::new(); // the common case: no need to look at the pod as it was
@@ -15,26 +16,26 @@ pub(crate) fn new_problems(before: &Mapping, after: &Mapping, spec_field: &str) 
 }
 
 /// Each problem with a key that does not depend on list positions (an insertion at the front shifts them).
-fn problems(template: &Mapping, base: &str) -> Vec<(String, FieldError)> {
+fn problems(template: &Mapping, base: &FieldPath) -> Vec<(String, FieldError)> {
     let mut out = Vec::new();
     let Some(spec) = template.get("spec").and_then(Node::as_mapping) else { return out };
     let list = |key: &str| spec.get(key).and_then(Node::as_sequence).map(|s| s.items.as_slice()).unwrap_or(&[]);
     let text = |node: Option<&Node>| node.and_then(Node::as_scalar).map(|s| s.value.clone());
-    let mut problem = |key: String, path: String, message: String| out.push((key, FieldError { path, message }));
+    let mut problem = |key: String, path: FieldPath, message: String| out.push((key, FieldError { path, message }));
 
     // Containers of both lists, with where they are.
     let containers: Vec<(&str, usize, &Node)> = ["initContainers", "containers"]
         .into_iter()
         .flat_map(|l| list(l).iter().enumerate().map(move |(i, c)| (l, i, c)))
         .collect();
-    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut seen: Vec<(String, FieldPath)> = Vec::new();
     for (l, i, c) in &containers {
         let Some(name) = text(c.get("name")) else { continue };
-        let at = format!("{base}.{l}[{i}]");
+        let at = base.key(l).index(*i);
         match seen.iter().find(|(n, _)| *n == name) {
             Some((_, first)) => problem(
                 format!("container {name}"),
-                format!("{at}.name"),
+                at.key("name"),
                 format!("container name {name:?} is used twice in the pod (also at {first}); names must be unique across containers and initContainers"),
             ),
             None => seen.push((name, at)),
@@ -47,7 +48,7 @@ fn problems(template: &Mapping, base: &str) -> Vec<(String, FieldError)> {
         if seen_volumes.contains(&name.as_str()) {
             problem(
                 format!("volume {name}"),
-                format!("{base}.volumes[{i}].name"),
+                base.key("volumes").index(i).key("name"),
                 format!("volume name {name:?} is used twice in the pod"),
             );
         }
@@ -59,12 +60,12 @@ fn problems(template: &Mapping, base: &str) -> Vec<(String, FieldError)> {
         let mounts = c.get("volumeMounts").and_then(Node::as_sequence).map(|s| s.items.as_slice()).unwrap_or(&[]);
         let mut paths: Vec<String> = Vec::new();
         for (j, m) in mounts.iter().enumerate() {
-            let at = format!("{base}.{l}[{i}].volumeMounts[{j}]");
+            let at = base.key(l).index(*i).key("volumeMounts").index(j);
             if let Some(volume) = text(m.get("name")) {
                 if !volumes.contains(&volume) {
                     problem(
                         format!("mount {container} {volume}"),
-                        format!("{at}.name"),
+                        at.key("name"),
                         format!("container {container:?} mounts volume {volume:?}, which the pod does not have"),
                     );
                 }
@@ -73,7 +74,7 @@ fn problems(template: &Mapping, base: &str) -> Vec<(String, FieldError)> {
                 if paths.contains(&path) {
                     problem(
                         format!("path {container} {path}"),
-                        format!("{at}.mountPath"),
+                        at.key("mountPath"),
                         format!("container {container:?} mounts two volumes at {path:?}"),
                     );
                 }
@@ -99,7 +100,7 @@ fn problems(template: &Mapping, base: &str) -> Vec<(String, FieldError)> {
             match ports.iter().find(|(k, _)| *k == key) {
                 Some((_, owner)) => problem(
                     format!("port {key}"),
-                    format!("{base}.{l}[{i}].ports[{j}].containerPort"),
+                    base.key(l).index(*i).key("ports").index(j).key("containerPort"),
                     format!(
                         "containers {owner:?} and {container:?} both declare port {key}; they share the pod's network"
                     ),
@@ -125,7 +126,7 @@ mod tests {
 
     fn problems_in(yaml: &str) -> Vec<String> {
         let empty = template("spec: {}");
-        new_problems(&empty, &template(yaml), "spec.template.spec").iter().map(ToString::to_string).collect()
+        new_problems(&empty, &template(yaml), &"spec.template.spec".into()).iter().map(ToString::to_string).collect()
     }
 
     #[test]
@@ -178,6 +179,6 @@ mod tests {
     #[test]
     fn problems_the_workload_already_had_are_not_new() {
         let broken = "spec: {containers: [{name: a, volumeMounts: [{name: gone, mountPath: /g}]}]}";
-        assert!(new_problems(&template(broken), &template(broken), "spec").is_empty());
+        assert!(new_problems(&template(broken), &template(broken), &"spec".into()).is_empty());
     }
 }

@@ -62,6 +62,7 @@ mod config;
 mod inject;
 mod keys;
 mod krm;
+mod path;
 mod process;
 mod select;
 mod workload;

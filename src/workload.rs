@@ -4,6 +4,7 @@
 //! Kinds are matched on the API group and the kind exactly (any version of the group): an empty group must
 //! not match every group.
 
+use crate::path::FieldPath;
 use lossless_yaml::Node;
 
 /// An object's `apiVersion` and `kind`, read once: what decides whether it is a workload, a Namespace, or the
@@ -59,19 +60,17 @@ impl WorkloadKind {
     }
 
     /// `spec.template.spec`, as a field path for messages.
-    pub(crate) fn pod_spec_field(&self) -> String {
+    pub(crate) fn pod_spec_field(&self) -> FieldPath {
         self.field("spec")
     }
 
     /// `spec.template.metadata`.
-    pub(crate) fn template_metadata_field(&self) -> String {
+    pub(crate) fn template_metadata_field(&self) -> FieldPath {
         self.field("metadata")
     }
 
-    fn field(&self, last: &str) -> String {
-        let mut path = self.template_path.clone();
-        path.push(last.to_string());
-        path.join(".")
+    fn field(&self, last: &str) -> FieldPath {
+        self.template_path.iter().fold(FieldPath::default(), |path, key| path.key(key)).key(last)
     }
 
     /// Jobs run to completion: a classic sidecar keeps them from ever completing.
@@ -208,18 +207,24 @@ mod tests {
     fn custom_workload_kinds_extend_or_override_the_built_in_ones() {
         let mut table = WorkloadTable::default();
         table.add(WorkloadKind::new("example.com", "Worker", "spec.podTemplate"));
-        assert_eq!(table.lookup(&meta("example.com/v2", "Worker")).unwrap().pod_spec_field(), "spec.podTemplate.spec");
+        assert_eq!(
+            table.lookup(&meta("example.com/v2", "Worker")).unwrap().pod_spec_field().to_string(),
+            "spec.podTemplate.spec"
+        );
         table.add(WorkloadKind::new("argoproj.io", "Rollout", "spec.other"));
-        assert_eq!(table.lookup(&meta("argoproj.io/v1alpha1", "Rollout")).unwrap().pod_spec_field(), "spec.other.spec");
+        assert_eq!(
+            table.lookup(&meta("argoproj.io/v1alpha1", "Rollout")).unwrap().pod_spec_field().to_string(),
+            "spec.other.spec"
+        );
     }
 
     #[test]
     fn a_cronjob_pod_template_is_nested_in_its_job_template() {
         let table = WorkloadTable::default();
         let cron = table.lookup(&meta("batch/v1", "CronJob")).unwrap();
-        assert_eq!(cron.pod_spec_field(), "spec.jobTemplate.spec.template.spec");
+        assert_eq!(cron.pod_spec_field().to_string(), "spec.jobTemplate.spec.template.spec");
         let pod = table.lookup(&meta("v1", "Pod")).unwrap();
-        assert_eq!(pod.pod_spec_field(), "spec");
-        assert_eq!(pod.template_metadata_field(), "metadata");
+        assert_eq!(pod.pod_spec_field().to_string(), "spec");
+        assert_eq!(pod.template_metadata_field().to_string(), "metadata");
     }
 }

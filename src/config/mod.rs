@@ -16,6 +16,7 @@ pub(crate) use schema::FieldError;
 
 use crate::inject::parts::{Identity, Place, CONTAINERS, INIT_CONTAINERS, PARTS};
 use crate::keys::{API_VERSION, INJECT_ANNOTATION, KIND};
+use crate::path::FieldPath;
 use crate::select::{LabelSelector, Operator, Requirement, Selector};
 use crate::workload::{ObjectRef, TypeMeta, WorkloadKind, WorkloadTable};
 use lossless_yaml::{Node, Resolved, ScalarStyle};
@@ -137,7 +138,7 @@ pub(crate) struct Part {
     /// The node to insert, as the user wrote it (key order and scalar text kept).
     pub(crate) node: Node,
     /// Where it is in the spec, e.g. `spec.containers[0]`.
-    pub(crate) path: String,
+    pub(crate) path: FieldPath,
     /// `meaning_hash(&node)`, computed once rather than per workload.
     pub(crate) hash: String,
 }
@@ -232,7 +233,7 @@ fn decode_spec(name: &str, spec: &Node, source: ObjectRef, form: Form) -> Result
     for part in adds.all_containers() {
         match part.node.get("image").and_then(Node::as_str) {
             Some(image) if !image.trim().is_empty() => {}
-            _ => errors.push(err(format!("{}.image", part.path), "required: an injected container needs an image")),
+            _ => errors.push(err(part.path.key("image"), "required: an injected container needs an image")),
         }
     }
     for part in &mut adds.parts[CONTAINERS] {
@@ -246,21 +247,21 @@ fn decode_spec(name: &str, spec: &Node, source: ObjectRef, form: Form) -> Result
             }
             (true, Some("Always")) | (false, None) => {}
             (true, Some(other)) => errors.push(err(
-                format!("{}.restartPolicy", part.path),
+                part.path.key("restartPolicy"),
                 format!("a native sidecar must have restartPolicy Always, found {other:?}"),
             )),
             (false, Some(_)) => errors.push(err(
-                format!("{}.restartPolicy", part.path),
+                part.path.key("restartPolicy"),
                 "restartPolicy is allowed only on init containers; set spec.native: true to inject native sidecars",
             )),
         }
     }
     // Container names are unique across both container lists: one check for the two rows.
-    unique_names(adds.all_containers(), PARTS[CONTAINERS].duplicate, ".name", &mut errors);
+    unique_names(adds.all_containers(), PARTS[CONTAINERS].duplicate, "name", &mut errors);
     for (index, kind) in
         PARTS.iter().enumerate().filter(|(_, k)| k.place != Place::Containers && !k.duplicate.is_empty())
     {
-        unique_names(adds.of(index).iter(), kind.duplicate, &kind.identity.suffix(), &mut errors);
+        unique_names(adds.of(index).iter(), kind.duplicate, kind.identity.field(), &mut errors);
     }
 
     let remove = flag("remove");
@@ -294,12 +295,12 @@ fn decode_spec(name: &str, spec: &Node, source: ObjectRef, form: Form) -> Result
     for (i, kind) in kinds.iter().enumerate() {
         let text = |field: &str| kind.get(field).and_then(Node::as_str).unwrap_or("").trim().to_string();
         let (api_version, kind_name, path) = (text("apiVersion"), text("kind"), text("podTemplatePath"));
-        let at = format!("spec.workloadKinds[{i}]");
+        let at = FieldPath::from("spec.workloadKinds").index(i);
         if api_version.is_empty() || kind_name.is_empty() {
-            errors.push(err(&at, "apiVersion and kind are required"));
+            errors.push(err(at, "apiVersion and kind are required"));
         } else if path.split('.').any(str::is_empty) {
             errors.push(err(
-                format!("{at}.podTemplatePath"),
+                at.key("podTemplatePath"),
                 format!("{path:?} is not a dot-separated path such as spec.template"),
             ));
         } else {
@@ -307,10 +308,11 @@ fn decode_spec(name: &str, spec: &Node, source: ObjectRef, form: Form) -> Result
         }
     }
 
-    let selector = decode_selector(spec.get("selector"), "spec.selector", &workloads, &mut errors);
-    let exclude = spec.get("exclude").map(|n| decode_selector(Some(n), "spec.exclude", &workloads, &mut errors));
+    let selector = decode_selector(spec.get("selector"), &"spec.selector".into(), &workloads, &mut errors);
+    let exclude =
+        spec.get("exclude").map(|n| decode_selector(Some(n), &"spec.exclude".into(), &workloads, &mut errors));
     let namespace_selector =
-        spec.get("namespaceSelector").map(|n| decode_label_selector(n, "spec.namespaceSelector", &mut errors));
+        spec.get("namespaceSelector").map(|n| decode_label_selector(n, &"spec.namespaceSelector".into(), &mut errors));
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -349,7 +351,12 @@ fn parts(spec: &Node, field: &str, key: impl Fn(&Node) -> String) -> Vec<Part> {
         .map(|(i, node)| {
             let mut node = node.clone();
             retag_strings(&mut node);
-            Part { name: key(&node), hash: meaning_hash(&node), node, path: format!("spec.{field}[{i}]") }
+            Part {
+                name: key(&node),
+                hash: meaning_hash(&node),
+                node,
+                path: FieldPath::from("spec").key(field).index(i),
+            }
         })
         .collect()
 }
@@ -375,7 +382,7 @@ fn map_parts(spec: &Node, field: &str) -> Vec<Part> {
             let mut node = v.clone();
             retag_strings(&mut node);
             let name = k.as_scalar()?.value.clone();
-            Some(Part { hash: meaning_hash(&node), path: format!("spec.{field}"), name, node })
+            Some(Part { hash: meaning_hash(&node), path: FieldPath::from("spec").key(field).key(&name), name, node })
         })
         .collect()
 }
@@ -414,7 +421,7 @@ fn unique_names<'a>(parts: impl Iterator<Item = &'a Part>, what: &str, field: &s
     let mut seen: Vec<&str> = Vec::new();
     for part in parts {
         if seen.contains(&part.name.as_str()) {
-            errors.push(err(format!("{}{field}", part.path), format!("duplicate {what} {:?}", part.name)));
+            errors.push(err(part.path.keys(field), format!("duplicate {what} {:?}", part.name)));
         } else {
             seen.push(&part.name);
         }
@@ -423,7 +430,7 @@ fn unique_names<'a>(parts: impl Iterator<Item = &'a Part>, what: &str, field: &s
 
 fn decode_selector(
     node: Option<&Node>,
-    path: &str,
+    path: &FieldPath,
     workloads: &WorkloadTable,
     errors: &mut Vec<FieldError>,
 ) -> Selector {
@@ -432,17 +439,17 @@ fn decode_selector(
     for (i, kind) in kinds.iter().enumerate() {
         if !workloads.knows_kind(kind) {
             errors.push(err(
-                format!("{path}.kinds[{i}]"),
+                path.key("kinds").index(i),
                 format!("{kind:?} is not a workload kind; known: {}", workloads.kind_names().join(", ")),
             ));
         }
     }
     let label_selector =
-        node.get("labelSelector").map(|ls| decode_label_selector(ls, &format!("{path}.labelSelector"), errors));
+        node.get("labelSelector").map(|ls| decode_label_selector(ls, &path.key("labelSelector"), errors));
     Selector { kinds, names: strings(node.get("names")), namespaces: strings(node.get("namespaces")), label_selector }
 }
 
-fn decode_label_selector(node: &Node, path: &str, errors: &mut Vec<FieldError>) -> LabelSelector {
+fn decode_label_selector(node: &Node, path: &FieldPath, errors: &mut Vec<FieldError>) -> LabelSelector {
     let text = |n: &Node| n.as_scalar().map(|s| s.value.clone()).unwrap_or_default();
     let match_labels = node
         .get("matchLabels")
@@ -453,7 +460,7 @@ fn decode_label_selector(node: &Node, path: &str, errors: &mut Vec<FieldError>) 
     let expressions =
         node.get("matchExpressions").and_then(Node::as_sequence).map(|s| s.items.as_slice()).unwrap_or(&[]);
     for (i, expr) in expressions.iter().enumerate() {
-        let at = format!("{path}.matchExpressions[{i}]");
+        let at = path.key("matchExpressions").index(i);
         let key = expr.get("key").map(text).unwrap_or_default();
         let values: Vec<String> = expr
             .get("values")
@@ -467,7 +474,7 @@ fn decode_label_selector(node: &Node, path: &str, errors: &mut Vec<FieldError>) 
             Some("DoesNotExist") => Operator::DoesNotExist,
             other => {
                 errors.push(err(
-                    format!("{at}.operator"),
+                    at.key("operator"),
                     format!("expected one of In, NotIn, Exists, DoesNotExist, found {:?}", other.unwrap_or("")),
                 ));
                 continue;
@@ -475,15 +482,15 @@ fn decode_label_selector(node: &Node, path: &str, errors: &mut Vec<FieldError>) 
         };
         let needs_values = matches!(operator, Operator::In | Operator::NotIn);
         if needs_values && values.is_empty() {
-            errors.push(err(format!("{at}.values"), "required: In and NotIn need at least one value"));
+            errors.push(err(at.key("values"), "required: In and NotIn need at least one value"));
         } else if !needs_values && !values.is_empty() {
-            errors.push(err(format!("{at}.values"), "must be empty for Exists and DoesNotExist"));
+            errors.push(err(at.key("values"), "must be empty for Exists and DoesNotExist"));
         }
         match_expressions.push(Requirement { key, operator, values });
     }
     LabelSelector { match_labels, match_expressions }
 }
 
-pub(crate) fn err(path: impl Into<String>, message: impl Into<String>) -> FieldError {
+pub(crate) fn err(path: impl Into<FieldPath>, message: impl Into<String>) -> FieldError {
     FieldError { path: path.into(), message: message.into() }
 }

@@ -7,13 +7,14 @@
 //!
 //! Scalars are typed as kpt and kustomize read them (YAML 1.2 core schema, [`resolve_core`]), and the types
 //! are the API server's: a string field refuses `8080` and `true`, as `kubectl apply` would.
+use crate::path::FieldPath;
 use lossless_yaml::{resolve_core, Node, Resolved, Scalar};
 
 /// A problem at one place of a document: `spec.containers[0].imagePullPolicyy: unknown field`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FieldError {
-    pub path: String,
-    pub message: String,
+pub(crate) struct FieldError {
+    pub(crate) path: FieldPath,
+    pub(crate) message: String,
 }
 
 impl std::fmt::Display for FieldError {
@@ -24,7 +25,7 @@ impl std::fmt::Display for FieldError {
 
 /// Which top-level definition of the schema a document is checked against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Root {
+pub(crate) enum Root {
     SidecarInjector,
     ConfigMap,
 }
@@ -74,7 +75,7 @@ const ALIAS: &str = "YAML aliases are not supported in the functionConfig";
 const MERGE: &str = "YAML merge keys (<<) are not supported in the functionConfig";
 
 /// Checks `doc` against the `root` definition; every error found, in document order (empty: valid).
-pub fn validate(doc: &Node, root: Root) -> Vec<FieldError> {
+pub(crate) fn validate(doc: &Node, root: Root) -> Vec<FieldError> {
     let root = match root {
         Root::SidecarInjector => ROOT_SIDECAR_INJECTOR,
         Root::ConfigMap => ROOT_CONFIG_MAP,
@@ -134,18 +135,18 @@ impl<'a> Walk<'a> {
             segments.push(segment);
             at = parent;
         }
-        let mut text = String::new();
+        let mut path = FieldPath::default();
         for segment in segments.iter().rev() {
-            match segment {
-                Segment::Root => {}
-                Segment::Key(key) => push_key(&mut text, key),
-                Segment::Index(i) => text.push_str(&format!("[{i}]")),
-            }
+            path = match segment {
+                Segment::Root => path,
+                Segment::Key(key) => path.key(key),
+                Segment::Index(i) => path.index(*i),
+            };
         }
-        if text.is_empty() {
-            text.push_str(ROOT_PATH);
+        if path.is_root() {
+            path = FieldPath::from(ROOT_PATH);
         }
-        self.errors.push(FieldError { path: text, message: message.into() });
+        self.errors.push(FieldError { path, message: message.into() });
     }
 
     fn check(&mut self, node: &'a Node, index: u16, path: usize) {
@@ -348,20 +349,6 @@ fn is_quantity(text: &str) -> bool {
         }
         _ => false,
     }
-}
-
-/// Appends `key` to a path: `spec.containers` + `name`; a key that would make the path ambiguous is quoted:
-/// `metadata.labels["app.kubernetes.io/name"]`.
-fn push_key(path: &mut String, key: &str) {
-    let plain = !key.is_empty() && key.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-');
-    if !plain {
-        path.push_str(&format!("[{key:?}]"));
-        return;
-    }
-    if !path.is_empty() {
-        path.push('.');
-    }
-    path.push_str(key);
 }
 
 /// The known field a misspelled `name` most likely meant: same letters in another case, or a few edits away.

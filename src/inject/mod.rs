@@ -15,6 +15,7 @@ mod status;
 
 use crate::config::{env_from_key, meaning_hash, FieldError, Injection, OnConflict, Part, Position};
 use crate::keys::{DEFAULT_CONTAINER_ANNOTATION, STATUS_ANNOTATION};
+use crate::path::FieldPath;
 use crate::workload::WorkloadKind;
 use lossless_yaml::{Mapping, Node};
 use parts::{Identity, PartKind, Place, ANNOTATIONS, CONTAINERS, INIT_CONTAINERS, PARTS};
@@ -34,7 +35,7 @@ pub(crate) struct Report {
     /// The config changed since the workload was last injected.
     pub(crate) upgraded: bool,
     /// Things that will hurt later: (field path, message).
-    pub(crate) warnings: Vec<(String, String)>,
+    pub(crate) warnings: Vec<(FieldPath, String)>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -47,7 +48,7 @@ pub(crate) enum Outcome {
 #[derive(Debug)]
 pub(crate) enum Failure {
     /// The object lacks its pod template (a partial manifest, such as a patch): skipped, not an error.
-    NoPodTemplate(String),
+    NoPodTemplate(FieldPath),
     /// Each error has the field path in the workload; the workload is left as it was.
     Errors(Vec<FieldError>),
 }
@@ -102,8 +103,8 @@ fn reconcile(
 
 /// Field paths of the pod template's parts, for messages.
 struct Fields {
-    spec: String,
-    metadata: String,
+    spec: FieldPath,
+    metadata: FieldPath,
 }
 
 /// Checks, without changing anything, that the way to the pod spec and the lists in it have the shapes this
@@ -111,10 +112,10 @@ struct Fields {
 /// or merge keys, because the change would leak into every other place that shares the node.
 fn check_shape(item: &Node, kind: &WorkloadKind) -> Result<(), Failure> {
     let mut node = item;
-    let mut at = String::new();
+    let mut at = FieldPath::default();
     for key in kind.template_path.iter().map(String::as_str).chain(["spec"]) {
         let map = plain_mapping(node, &at)?;
-        at = if at.is_empty() { key.to_string() } else { format!("{at}.{key}") };
+        at = at.key(key);
         match map.get(key) {
             Some(next) if !next.is_null() => node = next,
             _ => return Err(Failure::NoPodTemplate(kind.pod_spec_field())),
@@ -127,7 +128,7 @@ fn check_shape(item: &Node, kind: &WorkloadKind) -> Result<(), Failure> {
             None | Some(Node::Sequence(_)) => {}
             Some(n) if n.is_null() => {}
             Some(other) => errors.push(FieldError {
-                path: format!("{at}.{key}"),
+                path: at.key(key),
                 message: format!("expected a list, found {}", other.describe()),
             }),
         }
@@ -142,7 +143,7 @@ fn check_shape(item: &Node, kind: &WorkloadKind) -> Result<(), Failure> {
                 for (_, kind) in parts::at(Place::TemplateMetadata) {
                     let key = kind.field;
                     if let Some(n) = m.get(key).filter(|n| !n.is_null()) {
-                        if let Err(Failure::Errors(e)) = plain_mapping(n, &format!("{metadata_at}.{key}")) {
+                        if let Err(Failure::Errors(e)) = plain_mapping(n, &metadata_at.key(key)) {
                             errors.extend(e);
                         }
                     }
@@ -157,9 +158,9 @@ fn check_shape(item: &Node, kind: &WorkloadKind) -> Result<(), Failure> {
     }
 }
 
-fn plain_mapping<'a>(node: &'a Node, at: &str) -> Result<&'a Mapping, Failure> {
-    let at = if at.is_empty() { "(root)" } else { at };
-    let error = |message: String| Failure::Errors(vec![FieldError { path: at.to_string(), message }]);
+fn plain_mapping<'a>(node: &'a Node, at: &FieldPath) -> Result<&'a Mapping, Failure> {
+    let at = if at.is_root() { FieldPath::from("(root)") } else { at.clone() };
+    let error = |message: String| Failure::Errors(vec![FieldError { path: at.clone(), message }]);
     match node {
         Node::Mapping(m) if has_merge_key(m) => Err(error(
             "uses a YAML merge key (<<); sidecar-injector does not edit through merge keys, expand it first".into(),
@@ -201,7 +202,7 @@ fn read_status(template: &Mapping, fields: &Fields) -> Result<Status, Failure> {
     let text = value.as_scalar().map(|s| s.value.as_str()).unwrap_or("");
     Status::parse(text).map_err(|e| {
         Failure::Errors(vec![FieldError {
-            path: format!("{}.annotations[\"{STATUS_ANNOTATION}\"]", fields.metadata),
+            path: fields.metadata.key("annotations").key(STATUS_ANNOTATION),
             message: format!("not a status record this function wrote ({e}); fix or delete the annotation"),
         }])
     })
@@ -357,7 +358,7 @@ fn add(
         if !wants_app || !placement.targets(&name) {
             continue;
         }
-        let at = format!("{}.containers[{position}]", fields.spec);
+        let at = fields.spec.key(containers_list).index(position);
         for (index, kind) in parts::at(Place::AppContainers) {
             let mut added = Vec::new();
             for part in adds.of(index) {
@@ -373,7 +374,7 @@ fn add(
         for wanted in &placement.app_containers {
             if index_named(spec, containers_list, "name", wanted).is_none() {
                 ctx.report.warnings.push((
-                    format!("{}.containers", fields.spec),
+                    fields.spec.key(containers_list),
                     format!("spec.appContainers names {wanted:?}, which this workload does not have"),
                 ));
             }
@@ -397,7 +398,7 @@ fn add(
         let field = kind.field;
         for (key, value) in entries {
             let map = metadata_map(template, field);
-            let at = format!("{}.{field}[{key:?}]", fields.metadata);
+            let at = fields.metadata.key(field).key(&key);
             match map.get(&key) {
                 None => {
                     map.insert(&key, value);
@@ -435,11 +436,11 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// Someone else's `what` named `name` is at `at`. `Some(())`: replace it; `None`: keep it (or fail).
-    fn conflict(&mut self, at: &str, what: &str, name: &str) -> Option<()> {
+    fn conflict(&mut self, at: &FieldPath, what: &str, name: &str) -> Option<()> {
         match self.policy {
             OnConflict::Fail => {
                 self.errors.push(FieldError {
-                    path: at.to_string(),
+                    path: at.clone(),
                     message: format!(
                         "the workload already has {} {what} {name:?} that injection {:?} did not add and that differs from its own; rename one, or set spec.onConflict to Skip or Replace",
                         if what.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" },
@@ -469,7 +470,7 @@ impl Ctx<'_> {
         part: &Part,
         list: &str,
         out: &mut Vec<Node>,
-        base: &str,
+        base: &FieldPath,
     ) -> Option<String> {
         let hash = part.hash.clone();
         for (row, kind) in parts::at(Place::Containers) {
@@ -489,7 +490,7 @@ impl Ctx<'_> {
                 }
             }
             if owned.is_none() {
-                self.conflict(&format!("{base}.{existing_list}[{index}]"), "container", &part.name)?;
+                self.conflict(&base.key(existing_list).index(index), "container", &part.name)?;
             }
             // Someone else's that the policy lets go, or this injection's own moving between the lists.
             take_named(spec, existing_list, "name", &part.name);
@@ -517,7 +518,7 @@ impl Ctx<'_> {
         map: &mut Mapping,
         kind: &PartKind,
         part: &Part,
-        base: &str,
+        base: &FieldPath,
         owned: Option<&str>,
     ) -> Option<String> {
         let hash = part.hash.clone();
@@ -544,7 +545,7 @@ impl Ctx<'_> {
                 self.replaced(existing, recorded_hash, &part.node, &label);
                 return Some(hash);
             }
-            self.conflict(&format!("{base}.{list}[{index}]"), kind.noun, &part.name)?;
+            self.conflict(&base.key(list).index(index), kind.noun, &part.name)?;
             take(map, kind, &part.name);
         }
         list_mut(map, list).push(part.node.clone());

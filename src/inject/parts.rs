@@ -46,11 +46,11 @@ impl Identity {
         }
     }
 
-    /// The field path suffix of the identity inside an entry, for duplicate errors (`.name`).
-    pub(crate) fn suffix(self) -> String {
+    /// The field of an entry that holds its identity, for duplicate errors ("": the whole entry).
+    pub(crate) fn field(self) -> &'static str {
         match self {
-            Identity::Field(field) => format!(".{field}"),
-            Identity::EnvFromSource | Identity::MapKey => String::new(),
+            Identity::Field(field) => field,
+            Identity::EnvFromSource | Identity::MapKey => "",
         }
     }
 }
