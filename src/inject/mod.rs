@@ -559,27 +559,23 @@ impl Ctx<'_> {
 /// The position of the entry of the list `kind.field` whose identity is `name`.
 fn index_of(map: &Mapping, kind: &PartKind, name: &str) -> Option<usize> {
     match kind.identity {
+        // An entry without the field is nobody's, not the one named "".
         Identity::Field(key) => index_named(map, kind.field, key, name),
-        Identity::EnvFromSource => {
-            map.get(kind.field)?.as_sequence()?.items.iter().position(|n| env_from_key(n) == name)
-        }
         Identity::MapKey => None,
+        identity => map.get(kind.field)?.as_sequence()?.items.iter().position(|n| identity.of(n) == name),
     }
 }
 
 /// Removes the entry of the list `kind.field` whose identity is `name` (every such envFrom source: they are
 /// one source written twice), returning the (first) one removed.
 fn take(map: &mut Mapping, kind: &PartKind, name: &str) -> Option<Node> {
-    match kind.identity {
-        Identity::Field(key) => take_named(map, kind.field, key, name),
-        Identity::EnvFromSource => {
-            let list = map.get_mut(kind.field).and_then(Node::as_sequence_mut)?;
-            let first = list.items.iter().position(|n| env_from_key(n) == name).map(|i| list.items[i].clone());
-            list.items.retain(|n| env_from_key(n) != name);
-            first
-        }
-        Identity::MapKey => None,
+    let index = index_of(map, kind, name)?;
+    let list = map.get_mut(kind.field).and_then(Node::as_sequence_mut)?;
+    let first = list.items.remove(index);
+    if kind.identity == Identity::EnvFromSource {
+        list.items.retain(|n| env_from_key(n) != name);
     }
+    Some(first)
 }
 
 fn index_named(map: &Mapping, list: &str, key: &str, name: &str) -> Option<usize> {

@@ -101,24 +101,18 @@ use Place::{AppContainers, Containers, PodSpec, TemplateMetadata};
 use Shape::{Hashes, Keys, PerContainer};
 
 /// Every injected part. The order is the status record's key order and the config's message order.
+#[rustfmt::skip]
 pub(crate) const PARTS: &[PartKind] = &[
-    row("containers", Containers, Field("name"), Hashes, "container", "container", "container name"),
-    row("initContainers", Containers, Field("name"), Hashes, "container", "container", "container name"),
-    row("volumes", PodSpec, Field("name"), Hashes, "volume", "volume", "volume name"),
-    row("env", AppContainers, Field("name"), PerContainer, "env var", "env var", "env var"),
-    row("envFrom", AppContainers, EnvFromSource, PerContainer, "envFrom source", "envFrom", "envFrom source"),
-    row("volumeMounts", AppContainers, Field("mountPath"), PerContainer, "volume mount", "volume mount", "mount path"),
-    row("annotations", TemplateMetadata, MapKey, Keys, "annotation", "annotation", ""),
-    row("labels", TemplateMetadata, MapKey, Keys, "label", "label", ""),
-    row(
-        "imagePullSecrets",
-        PodSpec,
-        Field("name"),
-        Keys,
-        "image pull secret",
-        "image pull secret",
-        "image pull secret",
-    ),
+    //  field               place             identity             record        noun                 reported as          duplicate
+    row("containers",       Containers,       Field("name"),       Hashes,       "container",         "container",         "container name"),
+    row("initContainers",   Containers,       Field("name"),       Hashes,       "container",         "container",         "container name"),
+    row("volumes",          PodSpec,          Field("name"),       Hashes,       "volume",            "volume",            "volume name"),
+    row("env",              AppContainers,    Field("name"),       PerContainer, "env var",           "env var",           "env var"),
+    row("envFrom",          AppContainers,    EnvFromSource,       PerContainer, "envFrom source",    "envFrom",           "envFrom source"),
+    row("volumeMounts",     AppContainers,    Field("mountPath"),  PerContainer, "volume mount",      "volume mount",      "mount path"),
+    row("annotations",      TemplateMetadata, MapKey,              Keys,         "annotation",        "annotation",        ""),
+    row("labels",           TemplateMetadata, MapKey,              Keys,         "label",             "label",             ""),
+    row("imagePullSecrets", PodSpec,          Field("name"),       Keys,         "image pull secret", "image pull secret", "image pull secret"),
 ];
 
 /// Rows with code of their own, by index.
