@@ -529,7 +529,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn checks_the_header() {
+    fn a_wrong_header_is_reported_field_by_field() {
         let doc =
             json!({"apiVersion": "v1", "kind": "SidecarInjector", "metadata": {"labels": {"a": "b"}}, "spex": {}});
         assert_eq!(
@@ -544,7 +544,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn checks_the_config_map_form() {
+    fn the_config_map_form_has_its_data_keys_typed() {
         let doc = json!({
             "apiVersion": "v1",
             "kind": "ConfigMap",
@@ -617,7 +617,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn quantities() {
+    fn a_quantity_is_what_the_api_server_quantity_pattern_accepts() {
         for ok in ["1", "0", "100m", "1.5Gi", "+.5", "-1", "1.", "1e3", "1E-3", "2Ki", "5n", "7k", "3E"] {
             assert!(is_quantity(ok), "{ok}");
         }
@@ -627,7 +627,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn suggestions() {
+    fn an_unknown_field_suggests_the_known_one_a_few_edits_away() {
         let props = [p("imagePullPolicy", 0, false), p("name", 0, true), p("image", 0, false)];
         assert_eq!(suggest("imagePullPolicyy", &props), Some("imagePullPolicy"));
         assert_eq!(suggest("imagepullpolicy", &props), Some("imagePullPolicy"));
