@@ -19,5 +19,10 @@ pub(crate) const DEFAULT_CONTAINER_ANNOTATION: &str = "kubectl.kubernetes.io/def
 /// kpt's convention: an object annotated `config.kubernetes.io/local-config: "true"` is not deployed.
 pub(crate) const LOCAL_CONFIG_ANNOTATION: &str = "config.kubernetes.io/local-config";
 
+/// Where kpt and kustomize say an item came from: the file (each host writes one of the two; the first wins).
+pub(crate) const PATH_ANNOTATIONS: [&str; 2] = ["internal.config.kubernetes.io/path", "config.kubernetes.io/path"];
+/// ... and its index among the file's documents.
+pub(crate) const INDEX_ANNOTATIONS: [&str; 2] = ["internal.config.kubernetes.io/index", "config.kubernetes.io/index"];
+
 /// The ResourceList apiVersions read (the first is the one the specification names).
 pub(crate) const RESOURCE_LIST_API_VERSIONS: &[&str] = &["config.kubernetes.io/v1", "config.kubernetes.io/v1alpha1"];
