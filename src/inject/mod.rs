@@ -661,3 +661,62 @@ fn remove_key(template: &mut Mapping, path: &[&str; 2], key: &str) {
     drop_if_empty(metadata, path[1]);
     drop_if_empty(template, path[0]);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workload::{TypeMeta, WorkloadTable};
+    use lossless_yaml::parse_stream;
+
+    fn node(yaml: &str) -> Node {
+        parse_stream(yaml.as_bytes()).expect("YAML").remove(0).root
+    }
+
+    fn injection(spec: &str) -> Injection {
+        let config = format!(
+            "{{apiVersion: sidecar-injector.dev/v1alpha1, kind: SidecarInjector, metadata: {{name: tagger}}, spec: {spec}}}"
+        );
+        crate::config::load(Some(&node(&config))).expect("a valid config")
+    }
+
+    fn inject_into(item: &mut Node, injection: &Injection) -> Result<Outcome, Failure> {
+        let table = WorkloadTable::default();
+        let kind = table.lookup(&TypeMeta::read(item).expect("typed")).expect("a workload").clone();
+        inject(item, &kind, injection)
+    }
+
+    const DEPLOYMENT: &str = "{apiVersion: apps/v1, kind: Deployment, metadata: {name: web}, spec: {template: {metadata: {labels: {team: web, app.kubernetes.io/name: web}}, spec: {containers: [{name: app, image: nginx}]}}}}";
+
+    /// One quoting rule for every path: a plain label key is a field, one with dots or slashes is quoted.
+    #[test]
+    fn a_conflict_on_a_label_is_reported_at_the_label_path_quoted_only_where_needed() {
+        let mut item = node(DEPLOYMENT);
+        let injection = injection("{labels: {team: obs, app.kubernetes.io/name: other}}");
+        let Err(Failure::Errors(errors)) = inject_into(&mut item, &injection) else { panic!("a conflict") };
+        let paths: Vec<String> = errors.iter().map(|e| e.path.to_string()).collect();
+        assert_eq!(
+            paths,
+            ["spec.template.metadata.labels.team", "spec.template.metadata.labels[\"app.kubernetes.io/name\"]"]
+        );
+    }
+
+    /// The record's keys come from the parts table, in its order, whatever order the config lists them in.
+    #[test]
+    fn the_status_record_lists_parts_in_table_order() {
+        let mut item = node(DEPLOYMENT);
+        let injection = injection(
+            "{imagePullSecrets: [{name: reg}], annotations: {a: b}, volumes: [{name: v, emptyDir: {}}], containers: [{name: s, image: busybox:1}]}",
+        );
+        assert!(matches!(inject_into(&mut item, &injection), Ok(Outcome::Changed(_))));
+        let annotations = item.get("spec").and_then(|s| s.get("template")).and_then(|t| t.get("metadata"));
+        let record = annotations.and_then(|m| m.get("annotations")).and_then(|a| a.get(STATUS_ANNOTATION));
+        let json = record.and_then(Node::as_str).expect("a status record");
+        let keys: Vec<&str> = ["containers", "volumes", "annotations", "imagePullSecrets"]
+            .into_iter()
+            .filter(|k| json.contains(&format!("\"{k}\":")))
+            .collect();
+        assert_eq!(keys.len(), 4, "{json}");
+        let positions: Vec<usize> = keys.iter().map(|k| json.find(&format!("\"{k}\":")).unwrap()).collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{json}");
+    }
+}
