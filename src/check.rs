@@ -1,13 +1,12 @@
-//! Is the resulting pod one the API server accepts; and what will hurt the user later (warnings).
+//! Is the resulting pod one the API server accepts. (What will only hurt later is advice, in `advice`.)
 
-use crate::config::{FieldError, Injection, Part};
-use crate::krm::{Finding, Severity};
-use crate::workload::WorkloadKind;
+use crate::config::FieldError;
+use crate::path::FieldPath;
 use lossless_yaml::{Mapping, Node};
 
 /// What the API server (or the kubelet) would reject in a pod template, found in `after` but not in `before`:
 /// an injection answers for what it broke, not for what the workload already had wrong.
-pub fn new_problems(before: &Mapping, after: &Mapping, spec_field: &str) -> Vec<FieldError> {
+pub(crate) fn new_problems(before: &Mapping, after: &Mapping, spec_field: &FieldPath) -> Vec<FieldError> {
     let found = problems(after, spec_field);
     if found.is_empty() {
         return Vec::new(); // the common case: no need to look at the pod as it was
@@ -17,26 +16,26 @@ pub fn new_problems(before: &Mapping, after: &Mapping, spec_field: &str) -> Vec<
 }
 
 /// Each problem with a key that does not depend on list positions (an insertion at the front shifts them).
-fn problems(template: &Mapping, base: &str) -> Vec<(String, FieldError)> {
+fn problems(template: &Mapping, base: &FieldPath) -> Vec<(String, FieldError)> {
     let mut out = Vec::new();
     let Some(spec) = template.get("spec").and_then(Node::as_mapping) else { return out };
     let list = |key: &str| spec.get(key).and_then(Node::as_sequence).map(|s| s.items.as_slice()).unwrap_or(&[]);
     let text = |node: Option<&Node>| node.and_then(Node::as_scalar).map(|s| s.value.clone());
-    let mut problem = |key: String, path: String, message: String| out.push((key, FieldError { path, message }));
+    let mut problem = |key: String, path: FieldPath, message: String| out.push((key, FieldError { path, message }));
 
     // Containers of both lists, with where they are.
     let containers: Vec<(&str, usize, &Node)> = ["initContainers", "containers"]
         .into_iter()
         .flat_map(|l| list(l).iter().enumerate().map(move |(i, c)| (l, i, c)))
         .collect();
-    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut seen: Vec<(String, FieldPath)> = Vec::new();
     for (l, i, c) in &containers {
         let Some(name) = text(c.get("name")) else { continue };
-        let at = format!("{base}.{l}[{i}]");
+        let at = base.key(l).index(*i);
         match seen.iter().find(|(n, _)| *n == name) {
             Some((_, first)) => problem(
                 format!("container {name}"),
-                format!("{at}.name"),
+                at.key("name"),
                 format!("container name {name:?} is used twice in the pod (also at {first}); names must be unique across containers and initContainers"),
             ),
             None => seen.push((name, at)),
@@ -49,7 +48,7 @@ fn problems(template: &Mapping, base: &str) -> Vec<(String, FieldError)> {
         if seen_volumes.contains(&name.as_str()) {
             problem(
                 format!("volume {name}"),
-                format!("{base}.volumes[{i}].name"),
+                base.key("volumes").index(i).key("name"),
                 format!("volume name {name:?} is used twice in the pod"),
             );
         }
@@ -61,12 +60,12 @@ fn problems(template: &Mapping, base: &str) -> Vec<(String, FieldError)> {
         let mounts = c.get("volumeMounts").and_then(Node::as_sequence).map(|s| s.items.as_slice()).unwrap_or(&[]);
         let mut paths: Vec<String> = Vec::new();
         for (j, m) in mounts.iter().enumerate() {
-            let at = format!("{base}.{l}[{i}].volumeMounts[{j}]");
+            let at = base.key(l).index(*i).key("volumeMounts").index(j);
             if let Some(volume) = text(m.get("name")) {
                 if !volumes.contains(&volume) {
                     problem(
                         format!("mount {container} {volume}"),
-                        format!("{at}.name"),
+                        at.key("name"),
                         format!("container {container:?} mounts volume {volume:?}, which the pod does not have"),
                     );
                 }
@@ -75,7 +74,7 @@ fn problems(template: &Mapping, base: &str) -> Vec<(String, FieldError)> {
                 if paths.contains(&path) {
                     problem(
                         format!("path {container} {path}"),
-                        format!("{at}.mountPath"),
+                        at.key("mountPath"),
                         format!("container {container:?} mounts two volumes at {path:?}"),
                     );
                 }
@@ -101,7 +100,7 @@ fn problems(template: &Mapping, base: &str) -> Vec<(String, FieldError)> {
             match ports.iter().find(|(k, _)| *k == key) {
                 Some((_, owner)) => problem(
                     format!("port {key}"),
-                    format!("{base}.{l}[{i}].ports[{j}].containerPort"),
+                    base.key(l).index(*i).key("ports").index(j).key("containerPort"),
                     format!(
                         "containers {owner:?} and {container:?} both declare port {key}; they share the pod's network"
                     ),
@@ -113,111 +112,8 @@ fn problems(template: &Mapping, base: &str) -> Vec<(String, FieldError)> {
     out
 }
 
-/// Warnings about the injected containers themselves, reported once, against the functionConfig.
-pub fn config_warnings(injection: &Injection) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    if injection.remove {
-        return findings;
-    }
-    for part in injection.containers.iter().chain(&injection.init_containers) {
-        let warn = |field: String, message: String| {
-            Finding::new(Severity::Warning, message).about_ref(&injection.source).at(field)
-        };
-        let requests = part.node.get("resources").and_then(|r| r.get("requests"));
-        if requests.and_then(Node::as_mapping).is_none_or(|m| m.entries.is_empty()) {
-            findings.push(warn(
-                field(part, "resources.requests", "cpu"),
-                format!(
-                    "container {:?} has no resource requests: the scheduler reserves nothing for it, so pods can land on nodes without room for it",
-                    part.name
-                ),
-            ));
-        }
-        if let Some(image) = part.node.get("image").and_then(Node::as_str) {
-            match image_tag(image) {
-                ImageTag::Digest | ImageTag::Tag(_) => {}
-                ImageTag::None => findings.push(warn(
-                    field(part, "image", "image"),
-                    format!("image {image:?} has no tag: it means :latest, which changes under you; pin a version or a digest"),
-                )),
-                ImageTag::Latest => findings.push(warn(
-                    field(part, "image", "image"),
-                    format!("image {image:?} uses :latest, which changes under you; pin a version or a digest"),
-                )),
-            }
-        }
-    }
-    findings
-}
-
-/// The field path of a part's attribute; for the ConfigMap form, the `data` key the user wrote.
-fn field(part: &Part, spec_field: &str, data_key: &str) -> String {
-    if part.path == "data" {
-        format!("data.{data_key}")
-    } else {
-        format!("{}.{spec_field}", part.path)
-    }
-}
-
-/// Warnings about injecting into this workload.
-pub fn workload_warnings(item: &Node, workload: &WorkloadKind, injection: &Injection) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    if workload.runs_to_completion() && !injection.native && !injection.containers.is_empty() && !injection.remove {
-        let names: Vec<&str> = injection.containers.iter().map(|p| p.name.as_str()).collect();
-        findings.push(
-            Finding::new(
-                Severity::Warning,
-                format!(
-                    "classic sidecar {} keeps running after the {}'s main container exits, so the Job never completes; set spec.native: true to inject native sidecars (Kubernetes 1.29+)",
-                    names.join(", "),
-                    workload.kind
-                ),
-            )
-            .about(item)
-            .at(format!("{}.containers", workload.pod_spec_field())),
-        );
-    }
-    findings
-}
-
-#[derive(Debug, PartialEq, Eq)]
-enum ImageTag<'a> {
-    None,
-    Latest,
-    Digest,
-    Tag(&'a str),
-}
-
-/// The tag of an image reference. A `:` before the last `/` belongs to a registry port, not a tag.
-fn image_tag(image: &str) -> ImageTag<'_> {
-    if image.contains('@') {
-        return ImageTag::Digest;
-    }
-    let last = image.rsplit('/').next().unwrap_or(image);
-    match last.rsplit_once(':') {
-        Some((_, "latest")) => ImageTag::Latest,
-        Some((_, tag)) if !tag.is_empty() => ImageTag::Tag(tag),
-        _ => ImageTag::None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
-
-    #[test]
-    fn image_tags() {
-        assert_eq!(image_tag("fluent/fluent-bit:3.1"), ImageTag::Tag("3.1"));
-        assert_eq!(image_tag("fluent/fluent-bit"), ImageTag::None);
-        assert_eq!(image_tag("registry:5000/fluent-bit"), ImageTag::None);
-        assert_eq!(image_tag("registry:5000/fluent-bit:2"), ImageTag::Tag("2"));
-        assert_eq!(image_tag("envoy:latest"), ImageTag::Latest);
-        assert_eq!(image_tag("envoy@sha256:abc"), ImageTag::Digest);
-    }
-}
-
-#[cfg(test)]
-mod pod_tests {
     use super::*;
     use lossless_yaml::parse_stream;
 
@@ -230,7 +126,7 @@ mod pod_tests {
 
     fn problems_in(yaml: &str) -> Vec<String> {
         let empty = template("spec: {}");
-        new_problems(&empty, &template(yaml), "spec.template.spec").iter().map(ToString::to_string).collect()
+        new_problems(&empty, &template(yaml), &"spec.template.spec".into()).iter().map(ToString::to_string).collect()
     }
 
     #[test]
@@ -283,6 +179,6 @@ mod pod_tests {
     #[test]
     fn problems_the_workload_already_had_are_not_new() {
         let broken = "spec: {containers: [{name: a, volumeMounts: [{name: gone, mountPath: /g}]}]}";
-        assert!(new_problems(&template(broken), &template(broken), "spec").is_empty());
+        assert!(new_problems(&template(broken), &template(broken), &"spec".into()).is_empty());
     }
 }

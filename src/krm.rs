@@ -3,10 +3,9 @@
 //! The envelope is kept as read: unknown top-level keys, the functionConfig, and every item come back as they
 //! were, apart from what the injection changes in the items.
 
+use crate::keys::{INDEX_ANNOTATIONS, PATH_ANNOTATIONS, RESOURCE_LIST_API_VERSIONS as API_VERSIONS};
 use crate::workload::ObjectRef;
 use lossless_yaml::{emit_document, parse_stream, Document, Mapping, Node, Sequence};
-
-const API_VERSIONS: &[&str] = &["config.kubernetes.io/v1", "config.kubernetes.io/v1alpha1"];
 
 /// A parsed ResourceList.
 pub struct ResourceList {
@@ -204,7 +203,8 @@ impl Finding {
 fn file_of(object: &Node) -> Option<(String, Option<String>)> {
     let annotations = object.get("metadata")?.get("annotations")?;
     let text = |key: &str| annotations.get(key).and_then(Node::as_str).map(str::to_string);
-    let path = text("internal.config.kubernetes.io/path").or_else(|| text("config.kubernetes.io/path"))?;
-    let index = text("internal.config.kubernetes.io/index").or_else(|| text("config.kubernetes.io/index"));
+    let first = |keys: [&str; 2]| keys.into_iter().find_map(text);
+    let path = first(PATH_ANNOTATIONS)?;
+    let index = first(INDEX_ANNOTATIONS);
     Some((path, index))
 }

@@ -3,15 +3,19 @@
 use crate::config;
 use crate::inject::{self, Failure, Outcome};
 use crate::krm::{Finding, ResourceList, Severity};
-use crate::select::{self, Candidate, Request, INJECT_ANNOTATION};
-use crate::workload::{ObjectRef, WorkloadKind, WorkloadTable};
+use crate::select::{self, Choice, NamespaceIndex};
+use crate::workload::ObjectRef;
 use lossless_yaml::{emit_stream, parse_stream, Document, Node};
 
 /// What an entry point writes: stdout, stderr, and the exit code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Output {
+    /// The output ResourceList (or, in the plugin mode, the resource stream); empty when nothing could be read,
+    /// and in the plugin mode on an error.
     pub stdout: Vec<u8>,
+    /// One line per warning, and one for the first error (with how many more there are).
     pub stderr: String,
+    /// 0, or 1 when there was an error.
     pub exit_code: i32,
 }
 
@@ -114,8 +118,8 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
                 .collect();
         }
     };
-    let mut findings = crate::check::config_warnings(&injection);
-    let namespaces = NamespaceLabels::of(items);
+    let mut findings = crate::advice::config_warnings(&injection);
+    let namespaces = NamespaceIndex::of(items);
     let mut unknown_namespaces: Vec<String> = Vec::new();
 
     for item in items.iter_mut() {
@@ -131,11 +135,8 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
             );
             continue;
         }
-        let Some(workload) = workload_of(item, &injection.workloads) else { continue };
-        if is_local_config(item) {
-            continue;
-        }
-        let choice = choose(item, workload, &injection, &namespaces);
+        let Some(workload) = select::workload(item, &injection.selection.workloads) else { continue };
+        let choice = select::choose(item, workload, &injection, &namespaces);
         if let Choice::NamespaceNotInInput(ns) = &choice {
             if !unknown_namespaces.contains(ns) {
                 unknown_namespaces.push(ns.clone());
@@ -146,14 +147,14 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
             }
         }
         let selected = matches!(choice, Choice::Selected);
-        let result = if selected && !injection.remove {
+        let result = if selected && !injection.policy.remove {
             inject::inject(item, workload, &injection)
         } else {
             inject::remove(item, workload, &injection.name)
         };
         match result {
             Ok(Outcome::Unchanged) => {
-                if selected && !injection.remove {
+                if selected && !injection.policy.remove {
                     findings.push(
                         Finding::new(Severity::Info, format!("{:?} already injected; unchanged", injection.name))
                             .about(item),
@@ -168,10 +169,10 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
                 for (path, message) in &report.warnings {
                     findings.push(Finding::new(Severity::Warning, message.clone()).about(item).at(path.clone()));
                 }
-                if selected && !injection.remove {
-                    findings.extend(crate::check::workload_warnings(item, workload, &injection));
+                if selected && !injection.policy.remove {
+                    findings.extend(crate::advice::workload_warnings(item, workload, &injection));
                 }
-                let why = match (&choice, injection.remove) {
+                let why = match (&choice, injection.policy.remove) {
                     (_, true) => "spec.remove is true".to_string(),
                     (Choice::Declined(why), _) => why.clone(),
                     (Choice::NotSelected | Choice::NamespaceNotInInput(_), _) => "no longer selected".to_string(),
@@ -180,7 +181,7 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
                 findings.push(Finding::new(Severity::Info, describe(&injection.name, &report, &why)).about(item));
             }
             Err(Failure::NoPodTemplate(path)) => {
-                if selected && !injection.remove {
+                if selected && !injection.policy.remove {
                     findings.push(
                         Finding::new(Severity::Warning, format!("has no pod template at {path}; skipped"))
                             .about(item)
@@ -193,106 +194,6 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
         }
     }
     findings
-}
-
-/// Whether a workload gets the injection, and if not, why (when the reason is worth a result).
-enum Choice {
-    Selected,
-    /// Outside selector, or inside exclude: not worth a result.
-    NotSelected,
-    /// The workload's own annotation, or the injection being opt-in.
-    Declined(String),
-    NamespaceNotInInput(String),
-}
-
-fn choose(item: &Node, workload: &WorkloadKind, injection: &config::Injection, namespaces: &NamespaceLabels) -> Choice {
-    let metadata = item.get("metadata");
-    let text = |key: &str| metadata.and_then(|m| m.get(key)).and_then(Node::as_scalar).map(|s| s.value.as_str());
-    let labels = string_pairs(metadata.and_then(|m| m.get("labels")));
-    let candidate = Candidate {
-        kind: &workload.kind,
-        name: text("name").unwrap_or(""),
-        namespace: text("namespace"),
-        labels: &labels,
-    };
-    if !injection.selector.matches(&candidate) || injection.exclude.as_ref().is_some_and(|e| e.matches(&candidate)) {
-        return Choice::NotSelected;
-    }
-    if let Some(selector) = &injection.namespace_selector {
-        let namespace = candidate.namespace.unwrap_or("");
-        match namespaces.get(namespace) {
-            None => return Choice::NamespaceNotInInput(namespace.to_string()),
-            Some(labels) if !selector.matches(labels) => return Choice::NotSelected,
-            Some(_) => {}
-        }
-    }
-    let mut values = vec![];
-    let template_metadata =
-        workload.template_path.iter().try_fold(item, |node, key| node.get(key)).and_then(|t| t.get("metadata"));
-    for m in [metadata, template_metadata].into_iter().flatten() {
-        if let Some(v) = m.get("annotations").and_then(|a| a.get(INJECT_ANNOTATION)).and_then(Node::as_scalar) {
-            values.push(v.value.as_str());
-        }
-    }
-    match select::request(&values, &injection.name) {
-        Request::OptedOut => Choice::Declined(format!("the workload opted out ({INJECT_ANNOTATION}: \"false\")")),
-        Request::Declined => Choice::Declined(format!("the workload declined it ({INJECT_ANNOTATION})")),
-        Request::Silent if injection.opt_in => {
-            Choice::Declined(format!("spec.optIn is true and the workload does not ask for it in {INJECT_ANNOTATION}"))
-        }
-        Request::Silent | Request::Requested => Choice::Selected,
-    }
-}
-
-/// The labels of the Namespace objects in the input, by name.
-struct NamespaceLabels(Vec<(String, Vec<(String, String)>)>);
-
-impl NamespaceLabels {
-    fn of(items: &[Node]) -> NamespaceLabels {
-        NamespaceLabels(
-            items
-                .iter()
-                .filter(|i| {
-                    i.get("kind").and_then(Node::as_str) == Some("Namespace")
-                        && i.get("apiVersion").and_then(Node::as_str) == Some("v1")
-                })
-                .filter_map(|i| {
-                    let metadata = i.get("metadata")?;
-                    Some((metadata.get("name")?.as_scalar()?.value.clone(), string_pairs(metadata.get("labels"))))
-                })
-                .collect(),
-        )
-    }
-
-    fn get(&self, name: &str) -> Option<&[(String, String)]> {
-        self.0.iter().find(|(n, _)| n == name).map(|(_, l)| l.as_slice())
-    }
-}
-
-fn string_pairs(node: Option<&Node>) -> Vec<(String, String)> {
-    node.and_then(Node::as_mapping)
-        .map(|m| {
-            m.entries
-                .iter()
-                .filter_map(|(k, v)| Some((k.as_scalar()?.value.clone(), v.as_scalar()?.value.clone())))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn workload_of<'a>(item: &Node, workloads: &'a WorkloadTable) -> Option<&'a WorkloadKind> {
-    let api_version = item.get("apiVersion")?.as_str()?;
-    let kind = item.get("kind")?.as_str()?;
-    workloads.lookup(api_version, kind)
-}
-
-/// kpt's convention: an object annotated `config.kubernetes.io/local-config: "true"` is not deployed.
-fn is_local_config(item: &Node) -> bool {
-    let annotation = item
-        .get("metadata")
-        .and_then(|m| m.get("annotations"))
-        .and_then(|a| a.get("config.kubernetes.io/local-config"));
-    annotation.and_then(Node::as_scalar).is_some_and(|s| s.value == "true")
 }
 
 /// The info result's message.
@@ -319,7 +220,7 @@ fn describe(name: &str, report: &inject::Report, why: &str) -> String {
         format!("injected {name:?}")
     };
     if parts.is_empty() {
-        format!("{verb}: everything was already in place; recorded it in {}", inject::STATUS_ANNOTATION)
+        format!("{verb}: everything was already in place; recorded it in {}", crate::keys::STATUS_ANNOTATION)
     } else {
         format!("{verb}: {}", parts.join("; "))
     }

@@ -4,21 +4,54 @@
 //! Kinds are matched on the API group and the kind exactly (any version of the group): an empty group must
 //! not match every group.
 
+use crate::path::FieldPath;
 use lossless_yaml::Node;
+
+/// An object's `apiVersion` and `kind`, read once: what decides whether it is a workload, a Namespace, or the
+/// function's own config. Missing or non-string values read as "".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TypeMeta<'a> {
+    pub(crate) api_version: &'a str,
+    /// The API group of `api_version`: `apps` for `apps/v1`, `""` (the core group) for `v1`.
+    pub(crate) group: &'a str,
+    pub(crate) kind: &'a str,
+}
+
+impl<'a> TypeMeta<'a> {
+    /// The type, with "" for a missing or non-string apiVersion or kind.
+    pub(crate) fn of(object: &'a Node) -> TypeMeta<'a> {
+        let text = |field: &str| object.get(field).and_then(Node::as_str).unwrap_or("");
+        TypeMeta::new(text("apiVersion"), text("kind"))
+    }
+
+    /// The type, when both apiVersion and kind are strings: only then can the object be a workload.
+    pub(crate) fn read(object: &'a Node) -> Option<TypeMeta<'a>> {
+        Some(TypeMeta::new(object.get("apiVersion")?.as_str()?, object.get("kind")?.as_str()?))
+    }
+
+    fn new(api_version: &'a str, kind: &'a str) -> TypeMeta<'a> {
+        TypeMeta { api_version, group: group_of(api_version), kind }
+    }
+
+    /// Of this group (exactly: the core group is `""`, not "any") and kind, in any version.
+    pub(crate) fn is(&self, group: &str, kind: &str) -> bool {
+        self.group == group && self.kind == kind
+    }
+}
 
 /// A kind of object that carries a pod template.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct WorkloadKind {
+pub(crate) struct WorkloadKind {
     /// The API group (`""` for the core group, `apps`, `batch`, ...).
-    pub group: String,
-    pub kind: String,
+    pub(crate) group: String,
+    pub(crate) kind: String,
     /// The keys from the object's root to its pod template, the mapping with `metadata` and `spec` (empty for a
     /// Pod, which is its own template).
-    pub template_path: Vec<String>,
+    pub(crate) template_path: Vec<String>,
 }
 
 impl WorkloadKind {
-    pub fn new(group: &str, kind: &str, template_path: &str) -> WorkloadKind {
+    pub(crate) fn new(group: &str, kind: &str, template_path: &str) -> WorkloadKind {
         WorkloadKind {
             group: group.to_string(),
             kind: kind.to_string(),
@@ -27,23 +60,21 @@ impl WorkloadKind {
     }
 
     /// `spec.template.spec`, as a field path for messages.
-    pub fn pod_spec_field(&self) -> String {
+    pub(crate) fn pod_spec_field(&self) -> FieldPath {
         self.field("spec")
     }
 
     /// `spec.template.metadata`.
-    pub fn template_metadata_field(&self) -> String {
+    pub(crate) fn template_metadata_field(&self) -> FieldPath {
         self.field("metadata")
     }
 
-    fn field(&self, last: &str) -> String {
-        let mut path = self.template_path.clone();
-        path.push(last.to_string());
-        path.join(".")
+    fn field(&self, last: &str) -> FieldPath {
+        self.template_path.iter().fold(FieldPath::default(), |path, key| path.key(key)).key(last)
     }
 
     /// Jobs run to completion: a classic sidecar keeps them from ever completing.
-    pub fn runs_to_completion(&self) -> bool {
+    pub(crate) fn runs_to_completion(&self) -> bool {
         self.group == "batch" && (self.kind == "Job" || self.kind == "CronJob")
     }
 }
@@ -68,7 +99,7 @@ const BUILTIN: &[(&str, &str, &str)] = &[
 
 /// The kinds this function injects into.
 #[derive(Clone, Debug)]
-pub struct WorkloadTable {
+pub(crate) struct WorkloadTable {
     kinds: Vec<WorkloadKind>,
 }
 
@@ -82,26 +113,25 @@ impl Default for WorkloadTable {
 
 impl WorkloadTable {
     /// Adds a kind, or replaces where a built-in kind of the same group keeps its template.
-    pub fn add(&mut self, kind: WorkloadKind) {
+    pub(crate) fn add(&mut self, kind: WorkloadKind) {
         match self.kinds.iter_mut().find(|k| k.group == kind.group && k.kind == kind.kind) {
             Some(existing) => *existing = kind,
             None => self.kinds.push(kind),
         }
     }
 
-    /// The entry for an object's `apiVersion` and `kind`, if it is a workload.
-    pub fn lookup(&self, api_version: &str, kind: &str) -> Option<&WorkloadKind> {
-        let group = group_of(api_version);
-        self.kinds.iter().find(|w| w.kind == kind && w.group == group)
+    /// The entry for an object's type, if it is a workload.
+    pub(crate) fn lookup(&self, type_meta: &TypeMeta) -> Option<&WorkloadKind> {
+        self.kinds.iter().find(|w| type_meta.is(&w.group, &w.kind))
     }
 
     /// True when some workload kind has this name (for validating `selector.kinds`).
-    pub fn knows_kind(&self, kind: &str) -> bool {
+    pub(crate) fn knows_kind(&self, kind: &str) -> bool {
         self.kinds.iter().any(|w| w.kind == kind)
     }
 
     /// The kind names, for error messages (each once).
-    pub fn kind_names(&self) -> Vec<&str> {
+    pub(crate) fn kind_names(&self) -> Vec<&str> {
         let mut names: Vec<&str> = Vec::new();
         for w in &self.kinds {
             if !names.contains(&w.kind.as_str()) {
@@ -113,7 +143,7 @@ impl WorkloadTable {
 }
 
 /// `apps/v1` -> `apps`; `v1` -> `` (the core group).
-pub fn group_of(api_version: &str) -> &str {
+pub(crate) fn group_of(api_version: &str) -> &str {
     match api_version.rsplit_once('/') {
         Some((group, _version)) => group,
         None => "",
@@ -122,16 +152,16 @@ pub fn group_of(api_version: &str) -> &str {
 
 /// The identity of an object, as results name it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ObjectRef {
-    pub api_version: String,
-    pub kind: String,
-    pub name: String,
-    pub namespace: Option<String>,
+pub(crate) struct ObjectRef {
+    pub(crate) api_version: String,
+    pub(crate) kind: String,
+    pub(crate) name: String,
+    pub(crate) namespace: Option<String>,
 }
 
 impl ObjectRef {
     /// Reads apiVersion, kind, metadata.name and metadata.namespace; missing parts are empty.
-    pub fn of(object: &Node) -> ObjectRef {
+    pub(crate) fn of(object: &Node) -> ObjectRef {
         let text = |node: Option<&Node>| node.and_then(Node::as_scalar).map(|s| s.value.clone());
         let metadata = object.get("metadata");
         ObjectRef {
@@ -156,35 +186,45 @@ impl std::fmt::Display for ObjectRef {
 mod tests {
     use super::*;
 
-    #[test]
-    fn kinds_match_on_group_not_just_name() {
-        let table = WorkloadTable::default();
-        assert!(table.lookup("apps/v1", "Deployment").is_some());
-        assert!(table.lookup("v1", "Deployment").is_none());
-        assert!(table.lookup("example.com/v1", "Deployment").is_none());
-        assert!(table.lookup("batch/v1", "CronJob").is_some());
-        assert!(table.lookup("v1", "Pod").is_some());
-        assert!(table.lookup("apps/v1", "Pod").is_none());
-        assert!(table.lookup("argoproj.io/v1alpha1", "Rollout").is_some());
-        assert!(table.lookup("apps.kruise.io/v1alpha1", "CloneSet").is_some());
+    fn meta(api_version: &'static str, kind: &'static str) -> TypeMeta<'static> {
+        TypeMeta::new(api_version, kind)
     }
 
     #[test]
-    fn custom_kinds_extend_or_override() {
+    fn a_kind_matches_on_its_exact_group_not_on_its_name_alone() {
+        let table = WorkloadTable::default();
+        assert!(table.lookup(&meta("apps/v1", "Deployment")).is_some());
+        assert!(table.lookup(&meta("v1", "Deployment")).is_none());
+        assert!(table.lookup(&meta("example.com/v1", "Deployment")).is_none());
+        assert!(table.lookup(&meta("batch/v1", "CronJob")).is_some());
+        assert!(table.lookup(&meta("v1", "Pod")).is_some());
+        assert!(table.lookup(&meta("apps/v1", "Pod")).is_none());
+        assert!(table.lookup(&meta("argoproj.io/v1alpha1", "Rollout")).is_some());
+        assert!(table.lookup(&meta("apps.kruise.io/v1alpha1", "CloneSet")).is_some());
+    }
+
+    #[test]
+    fn custom_workload_kinds_extend_or_override_the_built_in_ones() {
         let mut table = WorkloadTable::default();
         table.add(WorkloadKind::new("example.com", "Worker", "spec.podTemplate"));
-        assert_eq!(table.lookup("example.com/v2", "Worker").unwrap().pod_spec_field(), "spec.podTemplate.spec");
+        assert_eq!(
+            table.lookup(&meta("example.com/v2", "Worker")).unwrap().pod_spec_field().to_string(),
+            "spec.podTemplate.spec"
+        );
         table.add(WorkloadKind::new("argoproj.io", "Rollout", "spec.other"));
-        assert_eq!(table.lookup("argoproj.io/v1alpha1", "Rollout").unwrap().pod_spec_field(), "spec.other.spec");
+        assert_eq!(
+            table.lookup(&meta("argoproj.io/v1alpha1", "Rollout")).unwrap().pod_spec_field().to_string(),
+            "spec.other.spec"
+        );
     }
 
     #[test]
-    fn cronjob_template_is_nested_in_job_template() {
+    fn a_cronjob_pod_template_is_nested_in_its_job_template() {
         let table = WorkloadTable::default();
-        let cron = table.lookup("batch/v1", "CronJob").unwrap();
-        assert_eq!(cron.pod_spec_field(), "spec.jobTemplate.spec.template.spec");
-        let pod = table.lookup("v1", "Pod").unwrap();
-        assert_eq!(pod.pod_spec_field(), "spec");
-        assert_eq!(pod.template_metadata_field(), "metadata");
+        let cron = table.lookup(&meta("batch/v1", "CronJob")).unwrap();
+        assert_eq!(cron.pod_spec_field().to_string(), "spec.jobTemplate.spec.template.spec");
+        let pod = table.lookup(&meta("v1", "Pod")).unwrap();
+        assert_eq!(pod.pod_spec_field().to_string(), "spec");
+        assert_eq!(pod.template_metadata_field().to_string(), "metadata");
     }
 }

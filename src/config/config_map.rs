@@ -3,6 +3,7 @@
 //! SidecarInjector, checking each key with a `data.<key>` path.
 
 use super::{err, FieldError};
+use crate::path::FieldPath;
 use crate::workload::WorkloadTable;
 use lossless_yaml::{parse_stream, Mapping, Node, Scalar, ScalarStyle, Sequence};
 
@@ -32,7 +33,7 @@ pub fn to_spec(config: &Node, workloads: &WorkloadTable) -> Result<(String, Node
             match flow_list(&text) {
                 Some(items) => container.insert(key, items),
                 None => errors.push(err(
-                    format!("data.{key}"),
+                    FieldPath::from("data").key(key),
                     format!("expected a YAML list such as [\"sh\", \"-c\", \"echo hi\"], found {text:?}"),
                 )),
             }

@@ -101,13 +101,13 @@ mod tests {
     }
 
     #[test]
-    fn same_meaning_same_hash() {
+    fn restyling_a_node_keeps_its_hash() {
         assert_eq!(hash("{name: a, image: 'b:1'}"), hash("image: \"b:1\"\nname: a\n"));
         assert_eq!(hash("port: 80"), hash("port: 80\n"));
     }
 
     #[test]
-    fn different_meaning_different_hash() {
+    fn a_change_of_meaning_changes_the_hash() {
         assert_ne!(hash("v: yes"), hash("v: 'yes'"));
         assert_ne!(hash("v: 0644"), hash("v: '0644'"));
         assert_ne!(hash("v: [a, b]"), hash("v: [b, a]"));

@@ -7,86 +7,159 @@
 
 mod config_map;
 mod hash;
-pub mod schema;
+pub(crate) mod schema;
+#[cfg(test)]
+mod schema_agreement;
 
-pub use hash::meaning_hash;
-pub use schema::FieldError;
+pub(crate) use hash::meaning_hash;
+pub(crate) use schema::FieldError;
 
+use crate::inject::parts::{Identity, Place, CONTAINERS, INIT_CONTAINERS, PARTS};
+use crate::keys::{API_VERSION, INJECT_ANNOTATION, KIND};
+use crate::path::FieldPath;
 use crate::select::{LabelSelector, Operator, Requirement, Selector};
-use crate::workload::{ObjectRef, WorkloadKind, WorkloadTable};
+use crate::workload::{ObjectRef, TypeMeta, WorkloadKind, WorkloadTable};
 use lossless_yaml::{Node, Resolved, ScalarStyle};
 
-pub const API_VERSION: &str = "sidecar-injector.dev/v1alpha1";
-pub const KIND: &str = "SidecarInjector";
-
-/// One injection: what to add, where, and to which workloads.
+/// One injection: what to add, where, to which workloads, and how to treat what is already there.
 #[derive(Clone, Debug)]
-pub struct Injection {
+pub(crate) struct Injection {
     /// The injection's name (`metadata.name`, or `data.name` of a ConfigMap): the key of its status record.
-    pub name: String,
+    pub(crate) name: String,
     /// The functionConfig object, for results about the config itself.
-    pub source: ObjectRef,
-    /// Sidecars. With `native`, they carry `restartPolicy: Always` and go into `initContainers`.
-    pub containers: Vec<Part>,
-    /// Plain init containers.
-    pub init_containers: Vec<Part>,
-    pub native: bool,
-    pub volumes: Vec<Part>,
-    /// Added to the app's own containers; a Part's name is the variable's name.
-    pub env: Vec<Part>,
-    /// Added to the app's own containers; a Part's name identifies the source (`configMapRef:name`).
-    pub env_from: Vec<Part>,
-    /// Added to the app's own containers; a Part's name is the mount path (unique within a container).
-    pub volume_mounts: Vec<Part>,
-    /// The app containers that get env, envFrom and volumeMounts; empty means every regular container.
-    pub app_containers: Vec<String>,
-    /// Pod template annotations and labels to add: (key, value node).
-    pub annotations: Vec<(String, Node)>,
-    pub labels: Vec<(String, Node)>,
-    pub image_pull_secrets: Vec<Part>,
-    pub containers_position: Position,
-    pub init_containers_position: Position,
-    pub selector: Selector,
-    pub exclude: Option<Selector>,
-    pub namespace_selector: Option<LabelSelector>,
-    pub opt_in: bool,
-    pub remove: bool,
-    pub on_conflict: OnConflict,
-    /// Custom workload kinds, on top of the built-in ones.
-    pub workloads: WorkloadTable,
+    pub(crate) source: ObjectRef,
+    /// Which front door the config came through: findings about a part name the field the user wrote.
+    pub(crate) form: Form,
+    /// What is added.
+    pub(crate) adds: Adds,
+    /// Where it goes.
+    pub(crate) placement: Placement,
+    /// Which workloads get it.
+    pub(crate) selection: Selection,
+    /// What to do with what is already there.
+    pub(crate) policy: Policy,
     /// A hash of everything that decides what the injection adds (not of whom it selects): when a workload's
     /// status record has another, the injection was upgraded.
-    pub hash: String,
+    pub(crate) hash: String,
+}
+
+/// The functionConfig's form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Form {
+    SidecarInjector,
+    /// `data` keys, turned into the spec of a one-sidecar SidecarInjector.
+    ConfigMap,
+}
+
+/// The parts to add, per row of [`PARTS`] (empty lists for the parts not configured).
+#[derive(Clone, Debug)]
+pub(crate) struct Adds {
+    parts: Vec<Vec<Part>>,
+}
+
+impl Adds {
+    /// The configured parts of the row `index` of [`PARTS`].
+    pub(crate) fn of(&self, index: usize) -> &[Part] {
+        &self.parts[index]
+    }
+
+    /// Sidecars. With native, they carry `restartPolicy: Always` and go into `initContainers`.
+    pub(crate) fn containers(&self) -> &[Part] {
+        self.of(CONTAINERS)
+    }
+
+    /// Plain init containers.
+    pub(crate) fn init_containers(&self) -> &[Part] {
+        self.of(INIT_CONTAINERS)
+    }
+
+    /// Both container rows: every container the injection adds.
+    pub(crate) fn all_containers(&self) -> impl Iterator<Item = &Part> {
+        self.containers().iter().chain(self.init_containers())
+    }
+
+    fn is_empty(&self) -> bool {
+        self.parts.iter().all(Vec::is_empty)
+    }
+}
+
+/// Where the parts go.
+#[derive(Clone, Debug)]
+pub(crate) struct Placement {
+    /// Sidecars are native: `restartPolicy: Always`, in `initContainers`.
+    pub(crate) native: bool,
+    /// The app containers that get the [`Place::AppContainers`] parts; empty means every regular container.
+    pub(crate) app_containers: Vec<String>,
+    pub(crate) containers: Position,
+    pub(crate) init_containers: Position,
+}
+
+impl Placement {
+    /// The list the sidecars go into.
+    pub(crate) fn sidecar_list(&self) -> &'static str {
+        if self.native {
+            PARTS[INIT_CONTAINERS].field
+        } else {
+            PARTS[CONTAINERS].field
+        }
+    }
+
+    /// Whether the app container `name` gets the [`Place::AppContainers`] parts.
+    pub(crate) fn targets(&self, name: &str) -> bool {
+        self.app_containers.is_empty() || self.app_containers.iter().any(|c| c == name)
+    }
+}
+
+/// Which workloads get the injection.
+#[derive(Clone, Debug)]
+pub(crate) struct Selection {
+    pub(crate) selector: Selector,
+    pub(crate) exclude: Option<Selector>,
+    pub(crate) namespace_selector: Option<LabelSelector>,
+    /// Only workloads that ask for it in their inject annotation.
+    pub(crate) opt_in: bool,
+    /// The kinds that are workloads: the built-in ones and the config's own.
+    pub(crate) workloads: WorkloadTable,
+}
+
+/// What to do with what is already there.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Policy {
+    /// Take the injection out of every workload.
+    pub(crate) remove: bool,
+    pub(crate) on_conflict: OnConflict,
 }
 
 /// A named piece of the config that gets copied into workloads.
 #[derive(Clone, Debug)]
-pub struct Part {
-    pub name: String,
+pub(crate) struct Part {
+    /// Its identity ([`Identity`]): a name, a mount path, an envFrom source's key, a map key.
+    pub(crate) name: String,
     /// The node to insert, as the user wrote it (key order and scalar text kept).
-    pub node: Node,
-    /// Where it is in the config, e.g. `spec.containers[0]`.
-    pub path: String,
+    pub(crate) node: Node,
+    /// Where it is in the spec, e.g. `spec.containers[0]`.
+    pub(crate) path: FieldPath,
     /// `meaning_hash(&node)`, computed once rather than per workload.
-    pub hash: String,
+    pub(crate) hash: String,
 }
 
+/// First or last in a list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Position {
+pub(crate) enum Position {
     First,
     Last,
 }
 
 /// What to do with something of the same name that this injection did not add.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OnConflict {
+pub(crate) enum OnConflict {
     Fail,
     Skip,
     Replace,
 }
 
 /// Reads the functionConfig. `None` means the ResourceList had none.
-pub fn load(function_config: Option<&Node>) -> Result<Injection, Vec<FieldError>> {
+pub(crate) fn load(function_config: Option<&Node>) -> Result<Injection, Vec<FieldError>> {
     let Some(config) = function_config else {
         return Err(vec![err(
             "functionConfig",
@@ -96,8 +169,8 @@ pub fn load(function_config: Option<&Node>) -> Result<Injection, Vec<FieldError>
     if config.as_mapping().is_none() {
         return Err(vec![err("functionConfig", format!("expected a mapping, found {}", config.describe()))]);
     }
-    let api_version = config.get("apiVersion").and_then(Node::as_str).unwrap_or("");
-    let kind = config.get("kind").and_then(Node::as_str).unwrap_or("");
+    let type_meta = TypeMeta::of(config);
+    let (api_version, kind) = (type_meta.api_version, type_meta.kind);
     let source = ObjectRef::of(config);
     match (api_version, kind) {
         (API_VERSION, KIND) => {
@@ -107,7 +180,7 @@ pub fn load(function_config: Option<&Node>) -> Result<Injection, Vec<FieldError>
             }
             let name = config.get("metadata").and_then(|m| m.get("name")).and_then(Node::as_str).unwrap_or("");
             let spec = config.get("spec").cloned().unwrap_or_else(Node::mapping);
-            decode_spec(name, &spec, source)
+            decode_spec(name, &spec, source, Form::SidecarInjector)
         }
         ("v1", "ConfigMap") => {
             let errors = schema::validate(config, schema::Root::ConfigMap);
@@ -117,15 +190,7 @@ pub fn load(function_config: Option<&Node>) -> Result<Injection, Vec<FieldError>
             // The ConfigMap front door checks its own keys (with `data.*` paths) and builds a spec that
             // passes every check below.
             let (name, spec) = config_map::to_spec(config, &WorkloadTable::default())?;
-            let mut injection = decode_spec(&name, &spec, source)?;
-            // Point findings about the parts at the data keys the user wrote.
-            for part in injection.containers.iter_mut() {
-                part.path = "data".to_string();
-            }
-            for part in injection.volumes.iter_mut() {
-                part.path = "data.volume".to_string();
-            }
-            Ok(injection)
+            decode_spec(&name, &spec, source, Form::ConfigMap)
         }
         (_, KIND) => Err(vec![err(
             "apiVersion",
@@ -141,35 +206,37 @@ pub fn load(function_config: Option<&Node>) -> Result<Injection, Vec<FieldError>
 }
 
 /// Decodes a schema-checked spec, adds defaults, and checks what the schema cannot.
-fn decode_spec(name: &str, spec: &Node, source: ObjectRef) -> Result<Injection, Vec<FieldError>> {
+fn decode_spec(name: &str, spec: &Node, source: ObjectRef, form: Form) -> Result<Injection, Vec<FieldError>> {
     let mut errors = Vec::new();
     if name.is_empty() {
         errors.push(err("metadata.name", "required: the injection needs a name"));
     } else if name.contains([',', ' ']) || name.starts_with('-') || name.eq_ignore_ascii_case("false") {
         errors.push(err(
             "metadata.name",
-            format!("{name:?} cannot be named in the {} annotation; use a DNS label", crate::select::INJECT_ANNOTATION),
+            format!("{name:?} cannot be named in the {INJECT_ANNOTATION} annotation; use a DNS label"),
         ));
     }
     let flag = |field: &str| {
         matches!(spec.get(field).and_then(Node::as_scalar).map(lossless_yaml::resolve_core), Some(Resolved::Bool(true)))
     };
     let native = flag("native");
-    let mut containers = parts(spec, "containers", |n| name_of(n, "name"));
-    let init_containers = parts(spec, "initContainers", |n| name_of(n, "name"));
-    let volumes = parts(spec, "volumes", |n| name_of(n, "name"));
-    let env = parts(spec, "env", |n| name_of(n, "name"));
-    let env_from = parts(spec, "envFrom", env_from_key);
-    let volume_mounts = parts(spec, "volumeMounts", |n| name_of(n, "mountPath"));
-    let image_pull_secrets = parts(spec, "imagePullSecrets", |n| name_of(n, "name"));
+    let mut adds = Adds {
+        parts: PARTS
+            .iter()
+            .map(|kind| match kind.identity {
+                Identity::MapKey => map_parts(spec, kind.field),
+                identity => parts(spec, kind.field, |n| identity.of(n)),
+            })
+            .collect(),
+    };
 
-    for part in containers.iter().chain(&init_containers) {
+    for part in adds.all_containers() {
         match part.node.get("image").and_then(Node::as_str) {
             Some(image) if !image.trim().is_empty() => {}
-            _ => errors.push(err(format!("{}.image", part.path), "required: an injected container needs an image")),
+            _ => errors.push(err(part.path.key("image"), "required: an injected container needs an image")),
         }
     }
-    for part in &mut containers {
+    for part in &mut adds.parts[CONTAINERS] {
         let policy = part.node.get("restartPolicy").and_then(Node::as_str).map(str::to_string);
         match (native, policy.as_deref()) {
             (true, None) => {
@@ -180,40 +247,28 @@ fn decode_spec(name: &str, spec: &Node, source: ObjectRef) -> Result<Injection, 
             }
             (true, Some("Always")) | (false, None) => {}
             (true, Some(other)) => errors.push(err(
-                format!("{}.restartPolicy", part.path),
+                part.path.key("restartPolicy"),
                 format!("a native sidecar must have restartPolicy Always, found {other:?}"),
             )),
             (false, Some(_)) => errors.push(err(
-                format!("{}.restartPolicy", part.path),
+                part.path.key("restartPolicy"),
                 "restartPolicy is allowed only on init containers; set spec.native: true to inject native sidecars",
             )),
         }
     }
-    unique_names(containers.iter().chain(&init_containers), "container name", ".name", &mut errors);
-    unique_names(volumes.iter(), "volume name", ".name", &mut errors);
-    unique_names(env.iter(), "env var", ".name", &mut errors);
-    unique_names(env_from.iter(), "envFrom source", "", &mut errors);
-    unique_names(volume_mounts.iter(), "mount path", ".mountPath", &mut errors);
-    unique_names(image_pull_secrets.iter(), "image pull secret", ".name", &mut errors);
+    // Container names are unique across both container lists: one check for the two rows.
+    unique_names(adds.all_containers(), PARTS[CONTAINERS].duplicate, "name", &mut errors);
+    for (index, kind) in
+        PARTS.iter().enumerate().filter(|(_, k)| k.place != Place::Containers && !k.duplicate.is_empty())
+    {
+        unique_names(adds.of(index).iter(), kind.duplicate, kind.identity.field(), &mut errors);
+    }
 
-    let annotations = string_map(spec.get("annotations"));
-    let labels = string_map(spec.get("labels"));
-    let app_containers = strings(spec.get("appContainers"));
     let remove = flag("remove");
-    let adds_nothing = containers.is_empty()
-        && init_containers.is_empty()
-        && volumes.is_empty()
-        && env.is_empty()
-        && env_from.is_empty()
-        && volume_mounts.is_empty()
-        && annotations.is_empty()
-        && labels.is_empty()
-        && image_pull_secrets.is_empty();
-    if adds_nothing && !remove {
-        errors.push(err(
-            "spec",
-            "nothing to inject: give containers, initContainers, volumes, env, envFrom, volumeMounts, annotations, labels or imagePullSecrets (or remove: true)",
-        ));
+    if adds.is_empty() && !remove {
+        let fields: Vec<&str> = PARTS.iter().map(|k| k.field).collect();
+        let (last, rest) = fields.split_last().expect("the table has rows");
+        errors.push(err("spec", format!("nothing to inject: give {} or {last} (or remove: true)", rest.join(", "))));
     }
 
     let position = spec.get("position");
@@ -223,8 +278,12 @@ fn decode_spec(name: &str, spec: &Node, source: ObjectRef) -> Result<Injection, 
         Some("Last") => Position::Last,
         _ => default,
     };
-    let containers_position = position_of("containers", Position::Last);
-    let init_containers_position = position_of("initContainers", Position::First);
+    let placement = Placement {
+        native,
+        app_containers: strings(spec.get("appContainers")),
+        containers: position_of("containers", Position::Last),
+        init_containers: position_of("initContainers", Position::First),
+    };
     let on_conflict = match spec.get("onConflict").and_then(Node::as_str) {
         Some("Skip") => OnConflict::Skip,
         Some("Replace") => OnConflict::Replace,
@@ -236,12 +295,12 @@ fn decode_spec(name: &str, spec: &Node, source: ObjectRef) -> Result<Injection, 
     for (i, kind) in kinds.iter().enumerate() {
         let text = |field: &str| kind.get(field).and_then(Node::as_str).unwrap_or("").trim().to_string();
         let (api_version, kind_name, path) = (text("apiVersion"), text("kind"), text("podTemplatePath"));
-        let at = format!("spec.workloadKinds[{i}]");
+        let at = FieldPath::from("spec.workloadKinds").index(i);
         if api_version.is_empty() || kind_name.is_empty() {
-            errors.push(err(&at, "apiVersion and kind are required"));
+            errors.push(err(at, "apiVersion and kind are required"));
         } else if path.split('.').any(str::is_empty) {
             errors.push(err(
-                format!("{at}.podTemplatePath"),
+                at.key("podTemplatePath"),
                 format!("{path:?} is not a dot-separated path such as spec.template"),
             ));
         } else {
@@ -249,10 +308,11 @@ fn decode_spec(name: &str, spec: &Node, source: ObjectRef) -> Result<Injection, 
         }
     }
 
-    let selector = decode_selector(spec.get("selector"), "spec.selector", &workloads, &mut errors);
-    let exclude = spec.get("exclude").map(|n| decode_selector(Some(n), "spec.exclude", &workloads, &mut errors));
+    let selector = decode_selector(spec.get("selector"), &"spec.selector".into(), &workloads, &mut errors);
+    let exclude =
+        spec.get("exclude").map(|n| decode_selector(Some(n), &"spec.exclude".into(), &workloads, &mut errors));
     let namespace_selector =
-        spec.get("namespaceSelector").map(|n| decode_label_selector(n, "spec.namespaceSelector", &mut errors));
+        spec.get("namespaceSelector").map(|n| decode_label_selector(n, &"spec.namespaceSelector".into(), &mut errors));
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -260,48 +320,21 @@ fn decode_spec(name: &str, spec: &Node, source: ObjectRef) -> Result<Injection, 
     Ok(Injection {
         name: name.to_string(),
         source,
-        containers,
-        init_containers,
-        native,
-        volumes,
-        env,
-        env_from,
-        volume_mounts,
-        app_containers,
-        annotations,
-        labels,
-        image_pull_secrets,
-        containers_position,
-        init_containers_position,
-        selector,
-        exclude,
-        namespace_selector,
-        opt_in: flag("optIn"),
-        remove,
-        on_conflict,
-        workloads,
+        form,
+        adds,
+        placement,
+        selection: Selection { selector, exclude, namespace_selector, opt_in: flag("optIn"), workloads },
+        policy: Policy { remove, on_conflict },
         hash,
     })
 }
 
 /// The fields that decide what is added, hashed by meaning (restyling the config does not change it).
 fn injection_hash(spec: &Node) -> String {
-    const WHAT_IS_ADDED: &[&str] = &[
-        "containers",
-        "initContainers",
-        "native",
-        "volumes",
-        "env",
-        "envFrom",
-        "volumeMounts",
-        "appContainers",
-        "annotations",
-        "labels",
-        "imagePullSecrets",
-        "position",
-    ];
+    // Besides the parts: how they are placed.
+    const PLACEMENT: &[&str] = &["native", "appContainers", "position"];
     let mut m = lossless_yaml::Mapping::default();
-    for field in WHAT_IS_ADDED {
+    for field in PARTS.iter().map(|k| k.field).chain(PLACEMENT.iter().copied()) {
         if let Some(value) = spec.get(field) {
             m.insert(field, value.clone());
         }
@@ -318,12 +351,18 @@ fn parts(spec: &Node, field: &str, key: impl Fn(&Node) -> String) -> Vec<Part> {
         .map(|(i, node)| {
             let mut node = node.clone();
             retag_strings(&mut node);
-            Part { name: key(&node), hash: meaning_hash(&node), node, path: format!("spec.{field}[{i}]") }
+            Part {
+                name: key(&node),
+                hash: meaning_hash(&node),
+                node,
+                path: FieldPath::from("spec").key(field).index(i),
+            }
         })
         .collect()
 }
 
-fn name_of(node: &Node, field: &str) -> String {
+/// The text of a scalar field of `node` ("" when absent).
+pub(crate) fn name_of(node: &Node, field: &str) -> String {
     node.get(field).and_then(Node::as_scalar).map(|s| s.value.clone()).unwrap_or_default()
 }
 
@@ -334,14 +373,16 @@ pub(crate) fn env_from_key(node: &Node) -> String {
     format!("{source}:{referred}:{}", name_of(node, "prefix"))
 }
 
-fn string_map(node: Option<&Node>) -> Vec<(String, Node)> {
-    let Some(m) = node.and_then(Node::as_mapping) else { return Vec::new() };
+/// The entries of a map field (annotations, labels), each a part named by its key.
+fn map_parts(spec: &Node, field: &str) -> Vec<Part> {
+    let Some(m) = spec.get(field).and_then(Node::as_mapping) else { return Vec::new() };
     m.entries
         .iter()
         .filter_map(|(k, v)| {
-            let mut v = v.clone();
-            retag_strings(&mut v);
-            Some((k.as_scalar()?.value.clone(), v))
+            let mut node = v.clone();
+            retag_strings(&mut node);
+            let name = k.as_scalar()?.value.clone();
+            Some(Part { hash: meaning_hash(&node), path: FieldPath::from("spec").key(field).key(&name), name, node })
         })
         .collect()
 }
@@ -380,7 +421,7 @@ fn unique_names<'a>(parts: impl Iterator<Item = &'a Part>, what: &str, field: &s
     let mut seen: Vec<&str> = Vec::new();
     for part in parts {
         if seen.contains(&part.name.as_str()) {
-            errors.push(err(format!("{}{field}", part.path), format!("duplicate {what} {:?}", part.name)));
+            errors.push(err(part.path.keys(field), format!("duplicate {what} {:?}", part.name)));
         } else {
             seen.push(&part.name);
         }
@@ -389,7 +430,7 @@ fn unique_names<'a>(parts: impl Iterator<Item = &'a Part>, what: &str, field: &s
 
 fn decode_selector(
     node: Option<&Node>,
-    path: &str,
+    path: &FieldPath,
     workloads: &WorkloadTable,
     errors: &mut Vec<FieldError>,
 ) -> Selector {
@@ -398,17 +439,17 @@ fn decode_selector(
     for (i, kind) in kinds.iter().enumerate() {
         if !workloads.knows_kind(kind) {
             errors.push(err(
-                format!("{path}.kinds[{i}]"),
+                path.key("kinds").index(i),
                 format!("{kind:?} is not a workload kind; known: {}", workloads.kind_names().join(", ")),
             ));
         }
     }
     let label_selector =
-        node.get("labelSelector").map(|ls| decode_label_selector(ls, &format!("{path}.labelSelector"), errors));
+        node.get("labelSelector").map(|ls| decode_label_selector(ls, &path.key("labelSelector"), errors));
     Selector { kinds, names: strings(node.get("names")), namespaces: strings(node.get("namespaces")), label_selector }
 }
 
-fn decode_label_selector(node: &Node, path: &str, errors: &mut Vec<FieldError>) -> LabelSelector {
+fn decode_label_selector(node: &Node, path: &FieldPath, errors: &mut Vec<FieldError>) -> LabelSelector {
     let text = |n: &Node| n.as_scalar().map(|s| s.value.clone()).unwrap_or_default();
     let match_labels = node
         .get("matchLabels")
@@ -419,7 +460,7 @@ fn decode_label_selector(node: &Node, path: &str, errors: &mut Vec<FieldError>) 
     let expressions =
         node.get("matchExpressions").and_then(Node::as_sequence).map(|s| s.items.as_slice()).unwrap_or(&[]);
     for (i, expr) in expressions.iter().enumerate() {
-        let at = format!("{path}.matchExpressions[{i}]");
+        let at = path.key("matchExpressions").index(i);
         let key = expr.get("key").map(text).unwrap_or_default();
         let values: Vec<String> = expr
             .get("values")
@@ -433,7 +474,7 @@ fn decode_label_selector(node: &Node, path: &str, errors: &mut Vec<FieldError>) 
             Some("DoesNotExist") => Operator::DoesNotExist,
             other => {
                 errors.push(err(
-                    format!("{at}.operator"),
+                    at.key("operator"),
                     format!("expected one of In, NotIn, Exists, DoesNotExist, found {:?}", other.unwrap_or("")),
                 ));
                 continue;
@@ -441,15 +482,15 @@ fn decode_label_selector(node: &Node, path: &str, errors: &mut Vec<FieldError>) 
         };
         let needs_values = matches!(operator, Operator::In | Operator::NotIn);
         if needs_values && values.is_empty() {
-            errors.push(err(format!("{at}.values"), "required: In and NotIn need at least one value"));
+            errors.push(err(at.key("values"), "required: In and NotIn need at least one value"));
         } else if !needs_values && !values.is_empty() {
-            errors.push(err(format!("{at}.values"), "must be empty for Exists and DoesNotExist"));
+            errors.push(err(at.key("values"), "must be empty for Exists and DoesNotExist"));
         }
         match_expressions.push(Requirement { key, operator, values });
     }
     LabelSelector { match_labels, match_expressions }
 }
 
-pub(crate) fn err(path: impl Into<String>, message: impl Into<String>) -> FieldError {
+pub(crate) fn err(path: impl Into<FieldPath>, message: impl Into<String>) -> FieldError {
     FieldError { path: path.into(), message: message.into() }
 }

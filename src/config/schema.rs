@@ -7,13 +7,14 @@
 //!
 //! Scalars are typed as kpt and kustomize read them (YAML 1.2 core schema, [`resolve_core`]), and the types
 //! are the API server's: a string field refuses `8080` and `true`, as `kubectl apply` would.
+use crate::path::FieldPath;
 use lossless_yaml::{resolve_core, Node, Resolved, Scalar};
 
 /// A problem at one place of a document: `spec.containers[0].imagePullPolicyy: unknown field`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FieldError {
-    pub path: String,
-    pub message: String,
+pub(crate) struct FieldError {
+    pub(crate) path: FieldPath,
+    pub(crate) message: String,
 }
 
 impl std::fmt::Display for FieldError {
@@ -24,7 +25,7 @@ impl std::fmt::Display for FieldError {
 
 /// Which top-level definition of the schema a document is checked against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Root {
+pub(crate) enum Root {
     SidecarInjector,
     ConfigMap,
 }
@@ -74,7 +75,7 @@ const ALIAS: &str = "YAML aliases are not supported in the functionConfig";
 const MERGE: &str = "YAML merge keys (<<) are not supported in the functionConfig";
 
 /// Checks `doc` against the `root` definition; every error found, in document order (empty: valid).
-pub fn validate(doc: &Node, root: Root) -> Vec<FieldError> {
+pub(crate) fn validate(doc: &Node, root: Root) -> Vec<FieldError> {
     let root = match root {
         Root::SidecarInjector => ROOT_SIDECAR_INJECTOR,
         Root::ConfigMap => ROOT_CONFIG_MAP,
@@ -134,18 +135,18 @@ impl<'a> Walk<'a> {
             segments.push(segment);
             at = parent;
         }
-        let mut text = String::new();
+        let mut path = FieldPath::default();
         for segment in segments.iter().rev() {
-            match segment {
-                Segment::Root => {}
-                Segment::Key(key) => push_key(&mut text, key),
-                Segment::Index(i) => text.push_str(&format!("[{i}]")),
-            }
+            path = match segment {
+                Segment::Root => path,
+                Segment::Key(key) => path.key(key),
+                Segment::Index(i) => path.index(*i),
+            };
         }
-        if text.is_empty() {
-            text.push_str(ROOT_PATH);
+        if path.is_root() {
+            path = FieldPath::from(ROOT_PATH);
         }
-        self.errors.push(FieldError { path: text, message: message.into() });
+        self.errors.push(FieldError { path, message: message.into() });
     }
 
     fn check(&mut self, node: &'a Node, index: u16, path: usize) {
@@ -350,20 +351,6 @@ fn is_quantity(text: &str) -> bool {
     }
 }
 
-/// Appends `key` to a path: `spec.containers` + `name`; a key that would make the path ambiguous is quoted:
-/// `metadata.labels["app.kubernetes.io/name"]`.
-fn push_key(path: &mut String, key: &str) {
-    let plain = !key.is_empty() && key.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-');
-    if !plain {
-        path.push_str(&format!("[{key:?}]"));
-        return;
-    }
-    if !path.is_empty() {
-        path.push('.');
-    }
-    path.push_str(key);
-}
-
 /// The known field a misspelled `name` most likely meant: same letters in another case, or a few edits away.
 fn suggest(name: &str, props: &[Prop]) -> Option<&'static str> {
     // A one-letter name resembles too much to help; a huge one is not a typo, and would cost a large table.
@@ -542,7 +529,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn checks_the_header() {
+    fn a_wrong_header_is_reported_field_by_field() {
         let doc =
             json!({"apiVersion": "v1", "kind": "SidecarInjector", "metadata": {"labels": {"a": "b"}}, "spex": {}});
         assert_eq!(
@@ -557,7 +544,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn checks_the_config_map_form() {
+    fn the_config_map_form_has_its_data_keys_typed() {
         let doc = json!({
             "apiVersion": "v1",
             "kind": "ConfigMap",
@@ -630,7 +617,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn quantities() {
+    fn a_quantity_is_what_the_api_server_quantity_pattern_accepts() {
         for ok in ["1", "0", "100m", "1.5Gi", "+.5", "-1", "1.", "1e3", "1E-3", "2Ki", "5n", "7k", "3E"] {
             assert!(is_quantity(ok), "{ok}");
         }
@@ -640,7 +627,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn suggestions() {
+    fn an_unknown_field_suggests_the_known_one_a_few_edits_away() {
         let props = [p("imagePullPolicy", 0, false), p("name", 0, true), p("image", 0, false)];
         assert_eq!(suggest("imagePullPolicyy", &props), Some("imagePullPolicy"));
         assert_eq!(suggest("imagepullpolicy", &props), Some("imagePullPolicy"));

@@ -10,55 +10,56 @@
 //! the injection's init containers, then its native sidecars, go before the workload's own init containers (or
 //! after, with `position.initContainers: Last`), so those can already use them.
 
+pub(crate) mod parts;
 mod status;
 
-pub use status::{Record, Status, STATUS_ANNOTATION};
-
 use crate::config::{env_from_key, meaning_hash, FieldError, Injection, OnConflict, Part, Position};
+use crate::keys::{DEFAULT_CONTAINER_ANNOTATION, STATUS_ANNOTATION};
+use crate::path::FieldPath;
 use crate::workload::WorkloadKind;
 use lossless_yaml::{Mapping, Node};
-
-const DEFAULT_CONTAINER_ANNOTATION: &str = "kubectl.kubernetes.io/default-container";
+use parts::{Identity, PartKind, Place, ANNOTATIONS, CONTAINERS, INIT_CONTAINERS, PARTS};
+use status::{Entries, Record, Status};
 
 /// What happened to one workload, for the info result.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct Report {
-    pub added: Vec<String>,
+pub(crate) struct Report {
+    pub(crate) added: Vec<String>,
     /// This injection's own parts whose config changed, replaced where they stand.
-    pub updated: Vec<String>,
-    pub removed: Vec<String>,
+    pub(crate) updated: Vec<String>,
+    pub(crate) removed: Vec<String>,
     /// Injected parts someone had edited by hand, replaced by the configured ones (or removed).
-    pub overwritten: Vec<String>,
+    pub(crate) overwritten: Vec<String>,
     /// The workload's own parts kept under `onConflict: Skip`, or replaced under `Replace`.
-    pub conflicts: Vec<String>,
+    pub(crate) conflicts: Vec<String>,
     /// The config changed since the workload was last injected.
-    pub upgraded: bool,
+    pub(crate) upgraded: bool,
     /// Things that will hurt later: (field path, message).
-    pub warnings: Vec<(String, String)>,
+    pub(crate) warnings: Vec<(FieldPath, String)>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// The workload already carried the injection exactly as configured (or, removing, did not carry it).
     Unchanged,
     Changed(Report),
 }
 
 #[derive(Debug)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// The object lacks its pod template (a partial manifest, such as a patch): skipped, not an error.
-    NoPodTemplate(String),
+    NoPodTemplate(FieldPath),
     /// Each error has the field path in the workload; the workload is left as it was.
     Errors(Vec<FieldError>),
 }
 
 /// Makes the workload carry the injection as configured.
-pub fn inject(item: &mut Node, kind: &WorkloadKind, injection: &Injection) -> Result<Outcome, Failure> {
+pub(crate) fn inject(item: &mut Node, kind: &WorkloadKind, injection: &Injection) -> Result<Outcome, Failure> {
     reconcile(item, kind, &injection.name, Some(injection))
 }
 
 /// Takes the injection `name` out of the workload, as its status record says (no record: unchanged).
-pub fn remove(item: &mut Node, kind: &WorkloadKind, name: &str) -> Result<Outcome, Failure> {
+pub(crate) fn remove(item: &mut Node, kind: &WorkloadKind, name: &str) -> Result<Outcome, Failure> {
     reconcile(item, kind, name, None)
 }
 
@@ -102,8 +103,8 @@ fn reconcile(
 
 /// Field paths of the pod template's parts, for messages.
 struct Fields {
-    spec: String,
-    metadata: String,
+    spec: FieldPath,
+    metadata: FieldPath,
 }
 
 /// Checks, without changing anything, that the way to the pod spec and the lists in it have the shapes this
@@ -111,10 +112,10 @@ struct Fields {
 /// or merge keys, because the change would leak into every other place that shares the node.
 fn check_shape(item: &Node, kind: &WorkloadKind) -> Result<(), Failure> {
     let mut node = item;
-    let mut at = String::new();
+    let mut at = FieldPath::default();
     for key in kind.template_path.iter().map(String::as_str).chain(["spec"]) {
         let map = plain_mapping(node, &at)?;
-        at = if at.is_empty() { key.to_string() } else { format!("{at}.{key}") };
+        at = at.key(key);
         match map.get(key) {
             Some(next) if !next.is_null() => node = next,
             _ => return Err(Failure::NoPodTemplate(kind.pod_spec_field())),
@@ -122,12 +123,12 @@ fn check_shape(item: &Node, kind: &WorkloadKind) -> Result<(), Failure> {
     }
     let spec = plain_mapping(node, &at)?;
     let mut errors = Vec::new();
-    for key in ["containers", "initContainers", "volumes", "imagePullSecrets"] {
+    for key in PARTS.iter().filter(|k| matches!(k.place, Place::Containers | Place::PodSpec)).map(|k| k.field) {
         match spec.get(key) {
             None | Some(Node::Sequence(_)) => {}
             Some(n) if n.is_null() => {}
             Some(other) => errors.push(FieldError {
-                path: format!("{at}.{key}"),
+                path: at.key(key),
                 message: format!("expected a list, found {}", other.describe()),
             }),
         }
@@ -139,9 +140,10 @@ fn check_shape(item: &Node, kind: &WorkloadKind) -> Result<(), Failure> {
             Err(Failure::Errors(e)) => errors.extend(e),
             Err(Failure::NoPodTemplate(_)) => {}
             Ok(m) => {
-                for key in ["annotations", "labels"] {
+                for (_, kind) in parts::at(Place::TemplateMetadata) {
+                    let key = kind.field;
                     if let Some(n) = m.get(key).filter(|n| !n.is_null()) {
-                        if let Err(Failure::Errors(e)) = plain_mapping(n, &format!("{metadata_at}.{key}")) {
+                        if let Err(Failure::Errors(e)) = plain_mapping(n, &metadata_at.key(key)) {
                             errors.extend(e);
                         }
                     }
@@ -156,9 +158,9 @@ fn check_shape(item: &Node, kind: &WorkloadKind) -> Result<(), Failure> {
     }
 }
 
-fn plain_mapping<'a>(node: &'a Node, at: &str) -> Result<&'a Mapping, Failure> {
-    let at = if at.is_empty() { "(root)" } else { at };
-    let error = |message: String| Failure::Errors(vec![FieldError { path: at.to_string(), message }]);
+fn plain_mapping<'a>(node: &'a Node, at: &FieldPath) -> Result<&'a Mapping, Failure> {
+    let at = if at.is_root() { FieldPath::from("(root)") } else { at.clone() };
+    let error = |message: String| Failure::Errors(vec![FieldError { path: at.clone(), message }]);
     match node {
         Node::Mapping(m) if has_merge_key(m) => Err(error(
             "uses a YAML merge key (<<); sidecar-injector does not edit through merge keys, expand it first".into(),
@@ -200,7 +202,7 @@ fn read_status(template: &Mapping, fields: &Fields) -> Result<Status, Failure> {
     let text = value.as_scalar().map(|s| s.value.as_str()).unwrap_or("");
     Status::parse(text).map_err(|e| {
         Failure::Errors(vec![FieldError {
-            path: format!("{}.annotations[\"{STATUS_ANNOTATION}\"]", fields.metadata),
+            path: fields.metadata.key("annotations").key(STATUS_ANNOTATION),
             message: format!("not a status record this function wrote ({e}); fix or delete the annotation"),
         }])
     })
@@ -219,125 +221,77 @@ fn write_status(template: &mut Mapping, status: &Status) {
 /// Takes out what `record` says was added, except what `injection` (the config now) adds again: those stay
 /// where they are, and `add` replaces them in place, so a re-run or an upgrade does not move anything.
 fn undo(template: &mut Mapping, record: &Record, injection: Option<&Injection>, report: &mut Report) {
-    let again = |part: Owned| injection.is_some_and(|i| provides(i, part));
+    let again = |index: usize, container: Option<&str>, name: &str| {
+        injection.is_some_and(|i| provides(i, index, container, name))
+    };
     if let Some(spec) = template.get_mut("spec").and_then(Node::as_mapping_mut) {
-        for (list, entries, what) in [
-            ("containers", &record.containers, "container"),
-            ("initContainers", &record.init_containers, "container"),
-            ("volumes", &record.volumes, "volume"),
-        ] {
-            for (name, hash) in entries {
-                let part = if list == "volumes" { Owned::Volume(name) } else { Owned::Container { list, name } };
-                if again(part) {
-                    continue;
-                }
-                if let Some(node) = take_named(spec, list, "name", name) {
-                    if &meaning_hash(&node) != hash {
-                        report.overwritten.push(format!("{what} {name}"));
+        for (index, (kind, entries)) in PARTS.iter().zip(&record.parts).enumerate() {
+            match (kind.place, entries) {
+                (Place::TemplateMetadata, _) => {}
+                (Place::AppContainers, entries) => {
+                    for (container_name, names) in entries.per_container() {
+                        let Some(container) = named_mut(spec, "containers", container_name) else { continue };
+                        for name in names.iter().filter(|n| !again(index, Some(container_name), n)) {
+                            take(container, kind, name);
+                        }
+                        drop_if_empty(container, kind.field);
                     }
-                    report.removed.push(format!("{what} {name}"));
+                }
+                (_, Entries::Hashes(entries)) => {
+                    for (name, hash) in entries.iter().filter(|(n, _)| !again(index, None, n)) {
+                        if let Some(node) = take(spec, kind, name) {
+                            if &meaning_hash(&node) != hash {
+                                report.overwritten.push(format!("{} {name}", kind.noun));
+                            }
+                            report.removed.push(format!("{} {name}", kind.noun));
+                        }
+                    }
+                }
+                (_, entries) => {
+                    for name in entries.names().into_iter().filter(|n| !again(index, None, n)) {
+                        take(spec, kind, name);
+                    }
                 }
             }
         }
-        for (list, entries, key) in [
-            ("env", &record.env, "name"),
-            ("envFrom", &record.env_from, ""),
-            ("volumeMounts", &record.volume_mounts, "mountPath"),
-        ] {
-            for (container_name, names) in entries {
-                let Some(container) = named_mut(spec, "containers", container_name) else { continue };
-                for name in names {
-                    if again(Owned::InContainer { container: container_name, list, key: name }) {
-                        continue;
-                    }
-                    if key.is_empty() {
-                        take_env_from(container, name);
-                    } else {
-                        take_named(container, list, key, name);
-                    }
-                }
-                drop_if_empty(container, list);
-            }
-        }
-        for name in &record.image_pull_secrets {
-            if !again(Owned::PullSecret(name)) {
-                take_named(spec, "imagePullSecrets", "name", name);
-            }
-        }
-        for list in ["initContainers", "volumes", "imagePullSecrets"] {
-            drop_if_empty(spec, list);
+        // A pod must have containers: only the other lists are dropped when left empty.
+        let lists = PARTS.iter().filter(|k| matches!(k.place, Place::Containers | Place::PodSpec));
+        for kind in lists.filter(|k| k.field != PARTS[CONTAINERS].field) {
+            drop_if_empty(spec, kind.field);
         }
     }
-    for key in &record.annotations {
-        if !again(Owned::Annotation(key)) {
-            remove_key(template, &["metadata", "annotations"], key);
-        }
-    }
-    for key in &record.labels {
-        if !again(Owned::Label(key)) {
-            remove_key(template, &["metadata", "labels"], key);
+    for (index, kind) in parts::at(Place::TemplateMetadata) {
+        for key in record.parts[index].names().into_iter().filter(|k| !again(index, None, k)) {
+            remove_key(template, &["metadata", kind.field], key);
         }
     }
 }
 
-/// A part a status record names.
-#[derive(Clone, Copy)]
-enum Owned<'a> {
-    Container {
-        list: &'a str,
-        name: &'a str,
-    },
-    Volume(&'a str),
-    /// An env var (by name), envFrom source (by key) or mount (by path) in an app container.
-    InContainer {
-        container: &'a str,
-        list: &'a str,
-        key: &'a str,
-    },
-    PullSecret(&'a str),
-    Annotation(&'a str),
-    Label(&'a str),
-}
-
-/// Whether the injection's config adds this part (in the same place).
-fn provides(injection: &Injection, part: Owned) -> bool {
-    let named = |parts: &[Part], name: &str| parts.iter().any(|p| p.name == name);
-    match part {
-        Owned::Container { list, name } => {
-            (list == "initContainers" && named(&injection.init_containers, name))
-                || (list == sidecar_list(injection) && named(&injection.containers, name))
+/// Whether the injection's config adds the part `name` of the row `index` of [`PARTS`] in the same place
+/// (`container`: the app container, for [`Place::AppContainers`] rows).
+fn provides(injection: &Injection, index: usize, container: Option<&str>, name: &str) -> bool {
+    let adds = &injection.adds;
+    let named = |parts: &[Part]| parts.iter().any(|p| p.name == name);
+    let kind = &PARTS[index];
+    match kind.place {
+        // A record's container row is the list the container went into; native sidecars go into initContainers.
+        Place::Containers => {
+            (index == INIT_CONTAINERS && named(adds.init_containers()))
+                || (kind.field == injection.placement.sidecar_list() && named(adds.containers()))
         }
-        Owned::Volume(name) => named(&injection.volumes, name),
-        Owned::InContainer { container, list, key } => {
-            let targeted =
-                injection.app_containers.is_empty() || injection.app_containers.iter().any(|c| c == container);
-            let parts = match list {
-                "env" => &injection.env,
-                "envFrom" => &injection.env_from,
-                _ => &injection.volume_mounts,
-            };
-            targeted && named(parts, key)
+        Place::PodSpec => named(adds.of(index)),
+        Place::AppContainers => container.is_some_and(|c| injection.placement.targets(c)) && named(adds.of(index)),
+        Place::TemplateMetadata => {
+            named(adds.of(index))
+                || (index == ANNOTATIONS && name == DEFAULT_CONTAINER_ANNOTATION && first_classic(injection))
         }
-        Owned::PullSecret(name) => named(&injection.image_pull_secrets, name),
-        Owned::Annotation(key) => {
-            injection.annotations.iter().any(|(k, _)| k == key)
-                || (key == DEFAULT_CONTAINER_ANNOTATION && first_classic(injection))
-        }
-        Owned::Label(key) => injection.labels.iter().any(|(k, _)| k == key),
-    }
-}
-
-fn sidecar_list(injection: &Injection) -> &'static str {
-    if injection.native {
-        "initContainers"
-    } else {
-        "containers"
     }
 }
 
 /// Classic sidecars placed before the app's containers: `kubectl logs/exec` would pick them by default.
 fn first_classic(injection: &Injection) -> bool {
-    !injection.native && !injection.containers.is_empty() && injection.containers_position == Position::First
+    let placement = &injection.placement;
+    !placement.native && !injection.adds.containers().is_empty() && placement.containers == Position::First
 }
 
 // ---- adding what the config says --------------------------------------------------------------------------
@@ -350,162 +304,123 @@ fn add(
     fields: &Fields,
     report: &mut Report,
 ) -> Result<Record, Vec<FieldError>> {
-    let mut record = Record { config: injection.hash.clone(), ..Default::default() };
+    let mut record = Record::new(injection.hash.clone());
     let mut errors = Vec::new();
-    let policy = injection.on_conflict;
+    let (adds, placement) = (&injection.adds, &injection.placement);
     let empty = Record::default();
     let old = old.unwrap_or(&empty);
-    let mut ctx = Ctx { injection, policy, old, report, errors: &mut errors };
+    let mut ctx = Ctx { injection, policy: injection.policy.on_conflict, old, report, errors: &mut errors };
 
     let Some(spec) = template.get_mut("spec").and_then(Node::as_mapping_mut) else {
         return Ok(record); // check_shape made sure there is one
     };
     // Native sidecars go with the init containers, after the injection's own plain ones.
+    let (init_list, containers_list) = (PARTS[INIT_CONTAINERS].field, PARTS[CONTAINERS].field);
     let mut new_init = Vec::new();
     let mut new_containers = Vec::new();
-    for part in &injection.init_containers {
-        if let Some(hash) = ctx.container(spec, part, "initContainers", &mut new_init, &fields.spec) {
-            record.init_containers.push((part.name.clone(), hash));
+    for part in adds.init_containers() {
+        if let Some(hash) = ctx.container(spec, part, init_list, &mut new_init, &fields.spec) {
+            record.parts[INIT_CONTAINERS].push(&part.name, &hash);
         }
     }
-    for part in &injection.containers {
-        let (list, out) =
-            if injection.native { ("initContainers", &mut new_init) } else { ("containers", &mut new_containers) };
-        if let Some(hash) = ctx.container(spec, part, list, out, &fields.spec) {
-            if injection.native {
-                record.init_containers.push((part.name.clone(), hash));
-            } else {
-                record.containers.push((part.name.clone(), hash));
-            }
+    for part in adds.containers() {
+        let (row, out) =
+            if placement.native { (INIT_CONTAINERS, &mut new_init) } else { (CONTAINERS, &mut new_containers) };
+        if let Some(hash) = ctx.container(spec, part, PARTS[row].field, out, &fields.spec) {
+            record.parts[row].push(&part.name, &hash);
         }
     }
-    insert(spec, "initContainers", new_init, injection.init_containers_position);
-    insert(spec, "containers", new_containers, injection.containers_position);
+    insert(spec, init_list, new_init, placement.init_containers);
+    insert(spec, containers_list, new_containers, placement.containers);
 
-    for part in &injection.volumes {
-        let owned = recorded(&old.volumes, &part.name);
-        if let Some(hash) = ctx.named_part(spec, "volumes", "name", part, &fields.spec, "volume", owned) {
-            record.volumes.push((part.name.clone(), hash));
-        }
-    }
-    for part in &injection.image_pull_secrets {
-        let owned = old.image_pull_secrets.contains(&part.name).then_some("");
-        if ctx.named_part(spec, "imagePullSecrets", "name", part, &fields.spec, "image pull secret", owned).is_some() {
-            record.image_pull_secrets.push(part.name.clone());
+    for (index, kind) in parts::at(Place::PodSpec) {
+        for part in adds.of(index) {
+            let owned = old.parts[index].recorded(&part.name);
+            if let Some(hash) = ctx.list_part(spec, kind, part, &fields.spec, owned) {
+                record.parts[index].push(&part.name, &hash);
+            }
         }
     }
 
     // The app's own containers: regular containers that no injection added.
-    let injected: Vec<&str> = others
-        .injected_containers()
-        .chain(injection.containers.iter().chain(&injection.init_containers).map(|p| p.name.as_str()))
-        .collect();
-    let wants_app = !(injection.env.is_empty() && injection.env_from.is_empty() && injection.volume_mounts.is_empty());
+    let injected: Vec<&str> =
+        others.injected_containers().chain(adds.all_containers().map(|p| p.name.as_str())).collect();
+    let wants_app = parts::at(Place::AppContainers).any(|(index, _)| !adds.of(index).is_empty());
     let mut first_app_container = None;
-    let count = spec.get("containers").and_then(Node::as_sequence).map_or(0, |s| s.items.len());
-    for index in 0..count {
-        let Some(container) = nth_container(spec, index) else { continue };
+    let count = spec.get(containers_list).and_then(Node::as_sequence).map_or(0, |s| s.items.len());
+    for position in 0..count {
+        let Some(container) = nth_container(spec, position) else { continue };
         let name = container.get("name").and_then(|n| n.as_scalar()).map(|s| s.value.clone()).unwrap_or_default();
         if injected.contains(&name.as_str()) {
             continue;
         }
         first_app_container.get_or_insert_with(|| name.clone());
-        if !wants_app || !(injection.app_containers.is_empty() || injection.app_containers.contains(&name)) {
+        if !wants_app || !placement.targets(&name) {
             continue;
         }
-        let at = format!("{}.containers[{index}]", fields.spec);
-        let mut env = Vec::new();
-        let mut env_from = Vec::new();
-        let mut mounts = Vec::new();
-        let owned = |entries: &[(String, Vec<String>)], key: &str| {
-            entries.iter().any(|(c, names)| *c == name && names.iter().any(|n| n == key)).then_some("")
-        };
-        for part in &injection.env {
-            let owned = owned(&old.env, &part.name);
-            if ctx.named_part(container, "env", "name", part, &at, "env var", owned).is_some() {
-                env.push(part.name.clone());
+        let at = fields.spec.key(containers_list).index(position);
+        for (index, kind) in parts::at(Place::AppContainers) {
+            let mut added = Vec::new();
+            for part in adds.of(index) {
+                let owned = old.parts[index].recorded_in(&name, &part.name).then_some("");
+                if ctx.list_part(container, kind, part, &at, owned).is_some() {
+                    added.push(part.name.clone());
+                }
             }
-        }
-        for part in &injection.env_from {
-            let owned = owned(&old.env_from, &part.name).is_some();
-            if ctx.env_from(container, part, &at, owned).is_some() {
-                env_from.push(part.name.clone());
-            }
-        }
-        for part in &injection.volume_mounts {
-            let owned = owned(&old.volume_mounts, &part.name);
-            if ctx.named_part(container, "volumeMounts", "mountPath", part, &at, "volume mount", owned).is_some() {
-                mounts.push(part.name.clone());
-            }
-        }
-        for (list, names) in
-            [(&mut record.env, env), (&mut record.env_from, env_from), (&mut record.volume_mounts, mounts)]
-        {
-            if !names.is_empty() {
-                list.push((name.clone(), names));
-            }
+            record.parts[index].push_in(&name, added);
         }
     }
     if wants_app {
-        for wanted in &injection.app_containers {
-            if index_named(spec, "containers", "name", wanted).is_none() {
+        for wanted in &placement.app_containers {
+            if index_named(spec, containers_list, "name", wanted).is_none() {
                 ctx.report.warnings.push((
-                    format!("{}.containers", fields.spec),
+                    fields.spec.key(containers_list),
                     format!("spec.appContainers names {wanted:?}, which this workload does not have"),
                 ));
             }
         }
     }
 
-    let mut annotations = injection.annotations.clone();
-    // With a sidecar first, `kubectl logs/exec` would pick it; point them at the app unless the user chose
-    // (an earlier run's own setting is ours, not the user's choice).
-    if let (true, Some(app)) = (first_classic(injection), &first_app_container) {
-        let set = template
-            .get("metadata")
-            .and_then(|m| m.get("annotations"))
-            .and_then(|a| a.get(DEFAULT_CONTAINER_ANNOTATION));
-        if set.is_none() || old.annotations.iter().any(|k| k == DEFAULT_CONTAINER_ANNOTATION) {
-            annotations.push((DEFAULT_CONTAINER_ANNOTATION.to_string(), Node::string(app.clone())));
+    for (index, kind) in parts::at(Place::TemplateMetadata) {
+        let mut entries: Vec<(String, Node)> =
+            adds.of(index).iter().map(|p| (p.name.clone(), p.node.clone())).collect();
+        // With a sidecar first, `kubectl logs/exec` would pick it; point them at the app unless the user chose
+        // (an earlier run's own setting is ours, not the user's choice).
+        if let (ANNOTATIONS, true, Some(app)) = (index, first_classic(injection), &first_app_container) {
+            let set = template
+                .get("metadata")
+                .and_then(|m| m.get(kind.field))
+                .and_then(|a| a.get(DEFAULT_CONTAINER_ANNOTATION));
+            if set.is_none() || old.parts[index].recorded(DEFAULT_CONTAINER_ANNOTATION).is_some() {
+                entries.push((DEFAULT_CONTAINER_ANNOTATION.to_string(), Node::string(app.clone())));
+            }
         }
-    }
-    for (field, entries, owned, out) in [
-        ("annotations", &annotations, &old.annotations, &mut record.annotations),
-        ("labels", &injection.labels, &old.labels, &mut record.labels),
-    ] {
+        let field = kind.field;
         for (key, value) in entries {
             let map = metadata_map(template, field);
-            let at = format!("{}.{field}[{key:?}]", fields.metadata);
-            match map.get(key) {
+            let at = fields.metadata.key(field).key(&key);
+            match map.get(&key) {
                 None => {
-                    map.insert(key, value.clone());
-                    ctx.report.added.push(format!("{} {key}", singular(field)));
+                    map.insert(&key, value);
+                    ctx.report.added.push(format!("{} {key}", kind.reported_as));
                 }
-                Some(existing) if existing.same_meaning(value) => {}
-                Some(_) if owned.contains(key) => {
-                    map.insert(key, value.clone());
-                    ctx.report.updated.push(format!("{} {key}", singular(field)));
+                Some(existing) if existing.same_meaning(&value) => {}
+                Some(_) if old.parts[index].recorded(&key).is_some() => {
+                    map.insert(&key, value);
+                    ctx.report.updated.push(format!("{} {key}", kind.reported_as));
                 }
-                Some(_) => match ctx.conflict(&at, singular(field), key) {
-                    Some(()) => map.insert(key, value.clone()),
+                Some(_) => match ctx.conflict(&at, kind.noun, &key) {
+                    Some(()) => map.insert(&key, value),
                     None => continue,
                 },
             }
-            out.push(key.clone());
+            record.parts[index].push(&key, "");
         }
     }
     if errors.is_empty() {
         Ok(record)
     } else {
         Err(errors)
-    }
-}
-
-fn singular(field: &str) -> &'static str {
-    if field == "labels" {
-        "label"
-    } else {
-        "annotation"
     }
 }
 
@@ -521,11 +436,11 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// Someone else's `what` named `name` is at `at`. `Some(())`: replace it; `None`: keep it (or fail).
-    fn conflict(&mut self, at: &str, what: &str, name: &str) -> Option<()> {
+    fn conflict(&mut self, at: &FieldPath, what: &str, name: &str) -> Option<()> {
         match self.policy {
             OnConflict::Fail => {
                 self.errors.push(FieldError {
-                    path: at.to_string(),
+                    path: at.clone(),
                     message: format!(
                         "the workload already has {} {what} {name:?} that injection {:?} did not add and that differs from its own; rename one, or set spec.onConflict to Skip or Replace",
                         if what.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" },
@@ -555,13 +470,13 @@ impl Ctx<'_> {
         part: &Part,
         list: &str,
         out: &mut Vec<Node>,
-        base: &str,
+        base: &FieldPath,
     ) -> Option<String> {
         let hash = part.hash.clone();
-        for existing_list in ["containers", "initContainers"] {
+        for (row, kind) in parts::at(Place::Containers) {
+            let existing_list = kind.field;
             let Some(index) = index_named(spec, existing_list, "name", &part.name) else { continue };
-            let owned = if existing_list == "containers" { &self.old.containers } else { &self.old.init_containers };
-            let owned = recorded(owned, &part.name);
+            let owned = self.old.parts[row].recorded(&part.name);
             if existing_list == list {
                 let existing = spec.get_mut(list).and_then(Node::as_sequence_mut).and_then(|s| s.items.get_mut(index));
                 let Some(existing) = existing else { continue };
@@ -570,12 +485,12 @@ impl Ctx<'_> {
                     return Some(hash);
                 }
                 if let Some(recorded_hash) = owned {
-                    self.replaced(existing, recorded_hash, &part.node, "container", &part.name);
+                    self.replaced(existing, recorded_hash, &part.node, &format!("container {}", part.name));
                     return Some(hash);
                 }
             }
             if owned.is_none() {
-                self.conflict(&format!("{base}.{existing_list}[{index}]"), "container", &part.name)?;
+                self.conflict(&base.key(existing_list).index(index), "container", &part.name)?;
             }
             // Someone else's that the policy lets go, or this injection's own moving between the lists.
             take_named(spec, existing_list, "name", &part.name);
@@ -586,86 +501,81 @@ impl Ctx<'_> {
     }
 
     /// Puts the configured node where this injection's own one stands, and says why it changed.
-    fn replaced(&mut self, existing: &mut Node, recorded_hash: &str, node: &Node, what: &str, name: &str) {
+    fn replaced(&mut self, existing: &mut Node, recorded_hash: &str, node: &Node, label: &str) {
         if !recorded_hash.is_empty() && meaning_hash(existing) != recorded_hash {
-            self.report.overwritten.push(format!("{what} {name}"));
+            self.report.overwritten.push(label.to_string());
         } else {
-            self.report.updated.push(format!("{what} {name}"));
+            self.report.updated.push(label.to_string());
         }
         *existing = node.clone();
     }
 
-    /// An entry of a list identified by `key` (volumes and pull secrets by name, env by name, mounts by
-    /// mountPath) is appended, adopted when identical, replaced in place when it is this injection's own
-    /// (`owned`: its recorded hash, or "" where the record keeps names only), or handled as a conflict.
-    #[allow(clippy::too_many_arguments)]
-    fn named_part(
+    /// An entry of the list `kind.field` of `map` (the pod spec, or an app container) is appended, adopted
+    /// when identical, replaced in place when it is this injection's own (`owned`: its recorded hash, or ""
+    /// where the record keeps names only), or handled as a conflict. Returns the hash to record.
+    fn list_part(
         &mut self,
         map: &mut Mapping,
-        list: &str,
-        key: &str,
+        kind: &PartKind,
         part: &Part,
-        base: &str,
-        what: &str,
+        base: &FieldPath,
         owned: Option<&str>,
     ) -> Option<String> {
         let hash = part.hash.clone();
-        let container = map.get("name").and_then(Node::as_str).map(str::to_string);
-        let label = match (list, &container) {
-            ("env" | "volumeMounts", Some(c)) => format!("{what} {} in {c}", part.name),
-            _ => format!("{what} {}", part.name),
+        let list = kind.field;
+        let label = match (kind.place, map.get("name").and_then(Node::as_str)) {
+            (Place::AppContainers, Some(c)) => format!("{} {} in {c}", kind.reported_as, part.name),
+            // An envFrom source has always been reported "in" its container, named or not.
+            (Place::AppContainers, None) if kind.identity == Identity::EnvFromSource => {
+                format!("{} {} in ", kind.reported_as, part.name)
+            }
+            _ => format!("{} {}", kind.reported_as, part.name),
         };
-        if let Some(index) = index_named(map, list, key, &part.name) {
+        // An envFrom source's identity is its content: an identical one anywhere in the list is this one.
+        let items = map.get(list).and_then(Node::as_sequence).map(|s| s.items.as_slice()).unwrap_or(&[]);
+        if kind.identity == Identity::EnvFromSource && items.iter().any(|n| n.same_meaning(&part.node)) {
+            return Some(hash);
+        }
+        if let Some(index) = index_of(map, kind, &part.name) {
             let existing = map.get_mut(list).and_then(Node::as_sequence_mut).and_then(|s| s.items.get_mut(index))?;
             if existing.same_meaning(&part.node) {
                 return Some(hash);
             }
             if let Some(recorded_hash) = owned {
-                self.replaced(existing, recorded_hash, &part.node, what, &label[what.len() + 1..]);
+                self.replaced(existing, recorded_hash, &part.node, &label);
                 return Some(hash);
             }
-            self.conflict(&format!("{base}.{list}[{index}]"), what, &part.name)?;
-            take_named(map, list, key, &part.name);
+            self.conflict(&base.key(list).index(index), kind.noun, &part.name)?;
+            take(map, kind, &part.name);
         }
         list_mut(map, list).push(part.node.clone());
         self.report.added.push(label);
         Some(hash)
     }
-
-    fn env_from(&mut self, container: &mut Mapping, part: &Part, base: &str, owned: bool) -> Option<()> {
-        let name = container.get("name").and_then(Node::as_str).unwrap_or("").to_string();
-        let items = container.get_mut("envFrom").and_then(Node::as_sequence_mut).map(|s| &mut s.items);
-        if let Some(items) = items {
-            if items.iter().any(|n| n.same_meaning(&part.node)) {
-                return Some(());
-            }
-            if let Some(index) = items.iter().position(|n| env_from_key(n) == part.name) {
-                if owned {
-                    items[index] = part.node.clone();
-                    self.report.updated.push(format!("envFrom {} in {name}", part.name));
-                    return Some(());
-                }
-                self.conflict(&format!("{base}.envFrom[{index}]"), "envFrom source", &part.name)?;
-                take_env_from(container, &part.name);
-            }
-        }
-        list_mut(container, "envFrom").push(part.node.clone());
-        self.report.added.push(format!("envFrom {} in {name}", part.name));
-        Some(())
-    }
-}
-
-/// The hash a record holds for `name`, if this injection added it.
-fn recorded<'a>(entries: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    entries.iter().find(|(n, _)| n == name).map(|(_, h)| h.as_str())
 }
 
 // ---- list helpers -------------------------------------------------------------------------------------------
 
-fn take_env_from(container: &mut Mapping, key: &str) {
-    if let Some(list) = container.get_mut("envFrom").and_then(Node::as_sequence_mut) {
-        list.items.retain(|n| env_from_key(n) != key);
+/// The position of the entry of the list `kind.field` whose identity is `name`.
+fn index_of(map: &Mapping, kind: &PartKind, name: &str) -> Option<usize> {
+    match kind.identity {
+        // An entry without the field is nobody's, not the one named "".
+        Identity::Field(key) => index_named(map, kind.field, key, name),
+        Identity::MapKey => None,
+        identity => map.get(kind.field)?.as_sequence()?.items.iter().position(|n| identity.of(n) == name),
     }
+}
+
+/// Removes the entry of the list `kind.field` whose identity is `name` (every such envFrom source: they are
+/// one source written twice), returning the (first) one removed.
+fn take(map: &mut Mapping, kind: &PartKind, name: &str) -> Option<Node> {
+    let index = index_of(map, kind, name)?;
+    let list = map.get_mut(kind.field).and_then(Node::as_sequence_mut)?;
+    let first = list.items.remove(index);
+    if kind.identity == Identity::EnvFromSource {
+        list.items.retain(|n| env_from_key(n) != name);
+    }
+    Some(first)
 }
 
 fn index_named(map: &Mapping, list: &str, key: &str, name: &str) -> Option<usize> {
@@ -750,4 +660,63 @@ fn remove_key(template: &mut Mapping, path: &[&str; 2], key: &str) {
     map.remove(key);
     drop_if_empty(metadata, path[1]);
     drop_if_empty(template, path[0]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workload::{TypeMeta, WorkloadTable};
+    use lossless_yaml::parse_stream;
+
+    fn node(yaml: &str) -> Node {
+        parse_stream(yaml.as_bytes()).expect("YAML").remove(0).root
+    }
+
+    fn injection(spec: &str) -> Injection {
+        let config = format!(
+            "{{apiVersion: sidecar-injector.dev/v1alpha1, kind: SidecarInjector, metadata: {{name: tagger}}, spec: {spec}}}"
+        );
+        crate::config::load(Some(&node(&config))).expect("a valid config")
+    }
+
+    fn inject_into(item: &mut Node, injection: &Injection) -> Result<Outcome, Failure> {
+        let table = WorkloadTable::default();
+        let kind = table.lookup(&TypeMeta::read(item).expect("typed")).expect("a workload").clone();
+        inject(item, &kind, injection)
+    }
+
+    const DEPLOYMENT: &str = "{apiVersion: apps/v1, kind: Deployment, metadata: {name: web}, spec: {template: {metadata: {labels: {team: web, app.kubernetes.io/name: web}}, spec: {containers: [{name: app, image: nginx}]}}}}";
+
+    /// One quoting rule for every path: a plain label key is a field, one with dots or slashes is quoted.
+    #[test]
+    fn a_conflict_on_a_label_is_reported_at_the_label_path_quoted_only_where_needed() {
+        let mut item = node(DEPLOYMENT);
+        let injection = injection("{labels: {team: obs, app.kubernetes.io/name: other}}");
+        let Err(Failure::Errors(errors)) = inject_into(&mut item, &injection) else { panic!("a conflict") };
+        let paths: Vec<String> = errors.iter().map(|e| e.path.to_string()).collect();
+        assert_eq!(
+            paths,
+            ["spec.template.metadata.labels.team", "spec.template.metadata.labels[\"app.kubernetes.io/name\"]"]
+        );
+    }
+
+    /// The record's keys come from the parts table, in its order, whatever order the config lists them in.
+    #[test]
+    fn the_status_record_lists_parts_in_table_order() {
+        let mut item = node(DEPLOYMENT);
+        let injection = injection(
+            "{imagePullSecrets: [{name: reg}], annotations: {a: b}, volumes: [{name: v, emptyDir: {}}], containers: [{name: s, image: busybox:1}]}",
+        );
+        assert!(matches!(inject_into(&mut item, &injection), Ok(Outcome::Changed(_))));
+        let annotations = item.get("spec").and_then(|s| s.get("template")).and_then(|t| t.get("metadata"));
+        let record = annotations.and_then(|m| m.get("annotations")).and_then(|a| a.get(STATUS_ANNOTATION));
+        let json = record.and_then(Node::as_str).expect("a status record");
+        let keys: Vec<&str> = ["containers", "volumes", "annotations", "imagePullSecrets"]
+            .into_iter()
+            .filter(|k| json.contains(&format!("\"{k}\":")))
+            .collect();
+        assert_eq!(keys.len(), 4, "{json}");
+        let positions: Vec<usize> = keys.iter().map(|k| json.find(&format!("\"{k}\":")).unwrap()).collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{json}");
+    }
 }

@@ -7,38 +7,127 @@
 //! `{"log-shipper":{"config":"9f3c…","containers":{"fluent-bit":"a1b2…"},"volumes":{"logs":"…"},"env":{"app":["LOG_DIR"]}}}`
 //! Containers and volumes carry the hash of what was inserted, so a changed one is known to be a hand-edit.
 
+use super::parts::{Place, Shape, PARTS};
 use lossless_yaml::{parse_stream, Node};
 
-pub const STATUS_ANNOTATION: &str = "sidecar-injector.dev/status";
-
 /// What one injection added to one pod template.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Record {
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Record {
     /// The injection's config hash.
-    pub config: String,
-    /// Name -> hash of the inserted node.
-    pub containers: Vec<(String, String)>,
-    pub init_containers: Vec<(String, String)>,
-    pub volumes: Vec<(String, String)>,
-    /// App container name -> what was added to it.
-    pub env: Vec<(String, Vec<String>)>,
-    pub env_from: Vec<(String, Vec<String>)>,
-    pub volume_mounts: Vec<(String, Vec<String>)>,
-    /// Keys on the pod template's metadata.
-    pub annotations: Vec<String>,
-    pub labels: Vec<String>,
-    pub image_pull_secrets: Vec<String>,
+    pub(crate) config: String,
+    /// Per row of [`PARTS`], in its order.
+    pub(crate) parts: Vec<Entries>,
+}
+
+/// What a record keeps for one part kind, in the row's [`Shape`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Entries {
+    /// Identity -> hash of the inserted node.
+    Hashes(Vec<(String, String)>),
+    /// App container name -> the identities added to it.
+    PerContainer(Vec<(String, Vec<String>)>),
+    /// Identities.
+    Keys(Vec<String>),
+}
+
+impl Entries {
+    fn empty(shape: Shape) -> Entries {
+        match shape {
+            Shape::Hashes => Entries::Hashes(Vec::new()),
+            Shape::PerContainer => Entries::PerContainer(Vec::new()),
+            Shape::Keys => Entries::Keys(Vec::new()),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        match self {
+            Entries::Hashes(e) => e.is_empty(),
+            Entries::PerContainer(e) => e.is_empty(),
+            Entries::Keys(e) => e.is_empty(),
+        }
+    }
+
+    /// The identities, with the hash where the shape keeps one ("" otherwise).
+    pub(crate) fn hashes(&self) -> &[(String, String)] {
+        match self {
+            Entries::Hashes(e) => e,
+            _ => &[],
+        }
+    }
+
+    /// The hash recorded for `name`: `Some("")` where the shape keeps names only.
+    pub(crate) fn recorded(&self, name: &str) -> Option<&str> {
+        match self {
+            Entries::Hashes(e) => e.iter().find(|(n, _)| n == name).map(|(_, h)| h.as_str()),
+            Entries::Keys(e) => e.iter().any(|n| n == name).then_some(""),
+            Entries::PerContainer(_) => None,
+        }
+    }
+
+    /// Whether `name` was added to the app container `container`.
+    pub(crate) fn recorded_in(&self, container: &str, name: &str) -> bool {
+        match self {
+            Entries::PerContainer(e) => e.iter().any(|(c, names)| c == container && names.iter().any(|n| n == name)),
+            _ => false,
+        }
+    }
+
+    /// Records `name`, added with a node whose meaning hashes to `hash`.
+    pub(crate) fn push(&mut self, name: &str, hash: &str) {
+        match self {
+            Entries::Hashes(e) => e.push((name.to_string(), hash.to_string())),
+            Entries::Keys(e) => e.push(name.to_string()),
+            Entries::PerContainer(_) => unreachable!("per-container parts are recorded with push_in"),
+        }
+    }
+
+    /// Records what was added to one app container (nothing: no entry).
+    pub(crate) fn push_in(&mut self, container: &str, names: Vec<String>) {
+        if let (Entries::PerContainer(e), false) = (self, names.is_empty()) {
+            e.push((container.to_string(), names));
+        }
+    }
+
+    /// The identities, without hashes (for Hashes and Keys shapes).
+    pub(crate) fn names(&self) -> Vec<&str> {
+        match self {
+            Entries::Hashes(e) => e.iter().map(|(n, _)| n.as_str()).collect(),
+            Entries::Keys(e) => e.iter().map(String::as_str).collect(),
+            Entries::PerContainer(_) => Vec::new(),
+        }
+    }
+
+    /// App container name -> identities (for the PerContainer shape).
+    pub(crate) fn per_container(&self) -> &[(String, Vec<String>)] {
+        match self {
+            Entries::PerContainer(e) => e,
+            _ => &[],
+        }
+    }
+}
+
+impl Record {
+    /// A record of nothing added yet, for the config whose hash is `config`.
+    pub(crate) fn new(config: impl Into<String>) -> Record {
+        Record { config: config.into(), parts: PARTS.iter().map(|k| Entries::empty(k.record)).collect() }
+    }
+}
+
+impl Default for Record {
+    fn default() -> Record {
+        Record::new("")
+    }
 }
 
 /// Every injection's record on one pod template, sorted by injection name.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Status {
-    pub records: Vec<(String, Record)>,
+pub(crate) struct Status {
+    records: Vec<(String, Record)>,
 }
 
 impl Status {
     /// Reads the annotation's value.
-    pub fn parse(text: &str) -> Result<Status, String> {
+    pub(crate) fn parse(text: &str) -> Result<Status, String> {
         let docs = parse_stream(text.as_bytes()).map_err(|e| e.to_string())?;
         let root = match docs.as_slice() {
             [] => return Ok(Status::default()),
@@ -55,35 +144,34 @@ impl Status {
         Ok(Status { records })
     }
 
-    pub fn get(&self, name: &str) -> Option<&Record> {
-        self.records.iter().find(|(n, _)| n == name).map(|(_, r)| r)
-    }
-
-    pub fn take(&mut self, name: &str) -> Option<Record> {
+    /// Takes out the record of the injection `name`.
+    pub(crate) fn take(&mut self, name: &str) -> Option<Record> {
         let index = self.records.iter().position(|(n, _)| n == name)?;
         Some(self.records.remove(index).1)
     }
 
-    pub fn put(&mut self, name: &str, record: Record) {
+    /// Sets the record of the injection `name`.
+    pub(crate) fn put(&mut self, name: &str, record: Record) {
         self.take(name);
         self.records.push((name.to_string(), record));
         self.records.sort_by(|a, b| a.0.cmp(&b.0));
     }
 
     /// Names of every container any injection added.
-    pub fn injected_containers(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn injected_containers(&self) -> impl Iterator<Item = &str> {
         self.records
             .iter()
-            .flat_map(|(_, r)| r.containers.iter().chain(&r.init_containers))
+            .flat_map(|(_, r)| PARTS.iter().zip(&r.parts).filter(|(k, _)| k.place == Place::Containers))
+            .flat_map(|(_, entries)| entries.hashes())
             .map(|(name, _)| name.as_str())
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.records.is_empty()
     }
 
     /// The annotation's value.
-    pub fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> String {
         let mut out = String::from("{");
         for (i, (name, record)) in self.records.iter().enumerate() {
             if i > 0 {
@@ -101,86 +189,58 @@ impl Status {
 impl Record {
     fn from_node(node: &Node) -> Result<Record, String> {
         let map = node.as_mapping().ok_or("each injection's record must be an object")?;
-        let hashes = |key: &str| -> Result<Vec<(String, String)>, String> {
-            let Some(m) = map.get(key) else { return Ok(Vec::new()) };
-            let m = m.as_mapping().ok_or(format!("{key}: expected an object"))?;
-            m.entries
-                .iter()
-                .map(|(k, v)| match (k.as_str(), v.as_str()) {
-                    (Some(k), Some(v)) => Ok((k.to_string(), v.to_string())),
-                    _ => Err(format!("{key}: expected string names and hashes")),
-                })
-                .collect()
+        let object = |key: &str| -> Result<Option<&lossless_yaml::Mapping>, String> {
+            let Some(m) = map.get(key) else { return Ok(None) };
+            m.as_mapping().map(Some).ok_or(format!("{key}: expected an object"))
         };
-        let lists = |key: &str| -> Result<Vec<(String, Vec<String>)>, String> {
-            let Some(m) = map.get(key) else { return Ok(Vec::new()) };
-            let m = m.as_mapping().ok_or(format!("{key}: expected an object"))?;
-            m.entries
-                .iter()
-                .map(|(k, v)| {
-                    let k = k.as_str().ok_or(format!("{key}: expected string container names"))?;
-                    Ok((k.to_string(), strings(Some(v)).ok_or(format!("{key}.{k}: expected a list of strings"))?))
-                })
-                .collect()
-        };
-        let list = |key: &str| strings(map.get(key)).ok_or(format!("{key}: expected a list of strings"));
-        Ok(Record {
-            config: map.get("config").and_then(Node::as_str).unwrap_or_default().to_string(),
-            containers: hashes("containers")?,
-            init_containers: hashes("initContainers")?,
-            volumes: hashes("volumes")?,
-            env: lists("env")?,
-            env_from: lists("envFrom")?,
-            volume_mounts: lists("volumeMounts")?,
-            annotations: list("annotations")?,
-            labels: list("labels")?,
-            image_pull_secrets: list("imagePullSecrets")?,
-        })
+        let mut parts = Vec::new();
+        for kind in PARTS {
+            let key = kind.field;
+            let entries = match kind.record {
+                Shape::Hashes => Entries::Hashes(match object(key)? {
+                    None => Vec::new(),
+                    Some(m) => m
+                        .entries
+                        .iter()
+                        .map(|(k, v)| match (k.as_str(), v.as_str()) {
+                            (Some(k), Some(v)) => Ok((k.to_string(), v.to_string())),
+                            _ => Err(format!("{key}: expected string names and hashes")),
+                        })
+                        .collect::<Result<_, _>>()?,
+                }),
+                Shape::PerContainer => Entries::PerContainer(match object(key)? {
+                    None => Vec::new(),
+                    Some(m) => m
+                        .entries
+                        .iter()
+                        .map(|(k, v)| {
+                            let k = k.as_str().ok_or(format!("{key}: expected string container names"))?;
+                            let names = strings(Some(v)).ok_or(format!("{key}.{k}: expected a list of strings"))?;
+                            Ok((k.to_string(), names))
+                        })
+                        .collect::<Result<_, String>>()?,
+                }),
+                Shape::Keys => {
+                    Entries::Keys(strings(map.get(key)).ok_or(format!("{key}: expected a list of strings"))?)
+                }
+            };
+            parts.push(entries);
+        }
+        Ok(Record { config: map.get("config").and_then(Node::as_str).unwrap_or_default().to_string(), parts })
     }
 
     fn write_json(&self, out: &mut String) {
         out.push_str("{\"config\":");
         json_string(&self.config, out);
-        for (key, entries) in
-            [("containers", &self.containers), ("initContainers", &self.init_containers), ("volumes", &self.volumes)]
-        {
+        for (kind, entries) in PARTS.iter().zip(&self.parts) {
             if entries.is_empty() {
                 continue;
             }
-            out.push_str(&format!(",\"{key}\":{{"));
-            for (i, (name, hash)) in entries.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                json_string(name, out);
-                out.push(':');
-                json_string(hash, out);
-            }
-            out.push('}');
-        }
-        for (key, entries) in [("env", &self.env), ("envFrom", &self.env_from), ("volumeMounts", &self.volume_mounts)] {
-            if entries.is_empty() {
-                continue;
-            }
-            out.push_str(&format!(",\"{key}\":{{"));
-            for (i, (container, names)) in entries.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                json_string(container, out);
-                out.push(':');
-                json_list(names, out);
-            }
-            out.push('}');
-        }
-        for (key, names) in [
-            ("annotations", &self.annotations),
-            ("labels", &self.labels),
-            ("imagePullSecrets", &self.image_pull_secrets),
-        ] {
-            if !names.is_empty() {
-                out.push_str(&format!(",\"{key}\":"));
-                json_list(names, out);
+            out.push_str(&format!(",\"{}\":", kind.field));
+            match entries {
+                Entries::Hashes(entries) => json_object(entries, |hash, out| json_string(hash, out), out),
+                Entries::PerContainer(entries) => json_object(entries, |names, out| json_list(names, out), out),
+                Entries::Keys(names) => json_list(names, out),
             }
         }
         out.push('}');
@@ -192,6 +252,20 @@ fn strings(node: Option<&Node>) -> Option<Vec<String>> {
         None => Some(Vec::new()),
         Some(n) => n.as_sequence()?.items.iter().map(|i| i.as_str().map(str::to_string)).collect(),
     }
+}
+
+/// `{"name": value, ...}`, in order.
+fn json_object<T>(entries: &[(String, T)], value: impl Fn(&T, &mut String), out: &mut String) {
+    out.push('{');
+    for (i, (name, v)) in entries.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        json_string(name, out);
+        out.push(':');
+        value(v, out);
+    }
+    out.push('}');
 }
 
 fn json_list(names: &[String], out: &mut String) {
@@ -220,20 +294,31 @@ fn json_string(s: &str, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::parts::{ANNOTATIONS, CONTAINERS};
     use super::*;
 
+    fn record(config: &str, rows: &[(usize, Entries)]) -> Record {
+        let mut record = Record::new(config);
+        for (index, entries) in rows {
+            record.parts[*index] = entries.clone();
+        }
+        record
+    }
+
     #[test]
-    fn round_trip() {
+    fn a_status_record_round_trips_through_its_json() {
         let mut status = Status::default();
-        status.put("zeta", Record { config: "1".into(), annotations: vec!["a/b".into()], ..Default::default() });
+        status.put("zeta", record("1", &[(ANNOTATIONS, Entries::Keys(vec!["a/b".into()]))]));
+        let env = PARTS.iter().position(|k| k.field == "env").unwrap();
         status.put(
             "alpha",
-            Record {
-                config: "2".into(),
-                containers: vec![("c\"x".into(), "h".into())],
-                env: vec![("app".into(), vec!["A".into(), "B".into()])],
-                ..Default::default()
-            },
+            record(
+                "2",
+                &[
+                    (CONTAINERS, Entries::Hashes(vec![("c\"x".into(), "h".into())])),
+                    (env, Entries::PerContainer(vec![("app".into(), vec!["A".into(), "B".into()])])),
+                ],
+            ),
         );
         let json = status.to_json();
         assert_eq!(
@@ -244,7 +329,7 @@ mod tests {
     }
 
     #[test]
-    fn bad_records_are_errors_not_panics() {
+    fn a_malformed_status_record_is_an_error_not_a_panic() {
         for bad in ["[1]", "{\"a\": 1}", "{\"a\": {\"containers\": [1]}}", "{\"a\": {\"env\": {\"app\": \"x\"}}}", "{"]
         {
             assert!(Status::parse(bad).is_err(), "{bad}");

@@ -5,5 +5,4 @@ mod bench_smoke;
 mod fuzz_replay;
 mod invariants;
 mod properties;
-mod schema_agreement;
 mod testdata;

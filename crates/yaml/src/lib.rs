@@ -10,6 +10,9 @@
 //! Values the function creates are [`ScalarStyle::Auto`]: the emitter writes them plain only when no YAML 1.1
 //! or 1.2 reader could take them for anything but a string, and quotes them otherwise.
 
+#![deny(unsafe_op_in_unsafe_fn)]
+#![deny(missing_docs)]
+
 mod emit;
 pub mod meaning;
 mod parse;
@@ -22,6 +25,7 @@ pub use scalar::{plain_is_safe_string, resolve_core, resolve_yaml11, Resolved};
 /// One document of a stream.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Document {
+    /// The document's content.
     pub root: Node,
     /// The `%YAML` directive, if the document had one.
     pub version: Option<(i32, i32)>,
@@ -30,8 +34,11 @@ pub struct Document {
 /// A node of the tree. Aliases stay aliases: expanding them would turn a few bytes into gigabytes.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Node {
+    /// A scalar, with its text and style.
     Scalar(Scalar),
+    /// A list.
     Sequence(Sequence),
+    /// A mapping, in the order read.
     Mapping(Mapping),
     /// `*name`: refers to the node with that anchor earlier in the document.
     Alias(String),
@@ -57,6 +64,7 @@ pub struct PropsData {
 static NO_PROPS: PropsData = PropsData { anchor: None, tag: None };
 
 impl Props {
+    /// Props with this anchor and tag (nothing allocated when both are `None`).
     pub fn new(anchor: Option<String>, tag: Option<String>) -> Props {
         if anchor.is_none() && tag.is_none() {
             Props(None)
@@ -98,35 +106,49 @@ impl std::fmt::Debug for Props {
     }
 }
 
+/// How a scalar was written, so that it is written back the same way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ScalarStyle {
+    /// `value`
     Plain,
+    /// `'value'`
     SingleQuoted,
+    /// `"value"`
     DoubleQuoted,
+    /// `|` block.
     Literal,
+    /// `>` block.
     Folded,
     /// Written by this function: a string, in whatever style keeps it a string for every reader.
     Auto,
 }
 
+/// A scalar node.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scalar {
     /// The value after unescaping and line folding (for a plain scalar: its text).
     pub value: String,
+    /// How it was written (or [`ScalarStyle::Auto`] for one the function made).
     pub style: ScalarStyle,
+    /// Its tag and anchor.
     pub props: Props,
 }
 
+/// A sequence node.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Sequence {
+    /// The items, in order.
     pub items: Vec<Node>,
+    /// Its tag and anchor.
     pub props: Props,
 }
 
+/// A mapping node.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Mapping {
     /// In the order read. Keys are unique (the parser rejects duplicate scalar keys).
     pub entries: Vec<(Node, Node)>,
+    /// Its tag and anchor.
     pub props: Props,
 }
 
@@ -166,6 +188,7 @@ impl Node {
         matches!(self, Node::Scalar(s) if matches!(resolve_core(s), Resolved::Null))
     }
 
+    /// The scalar, if this is one.
     pub fn as_scalar(&self) -> Option<&Scalar> {
         match self {
             Node::Scalar(s) => Some(s),
@@ -181,6 +204,7 @@ impl Node {
         }
     }
 
+    /// The mapping, if this is one.
     pub fn as_mapping(&self) -> Option<&Mapping> {
         match self {
             Node::Mapping(m) => Some(m),
@@ -188,6 +212,7 @@ impl Node {
         }
     }
 
+    /// The mapping, if this is one, to edit.
     pub fn as_mapping_mut(&mut self) -> Option<&mut Mapping> {
         match self {
             Node::Mapping(m) => Some(m),
@@ -195,6 +220,7 @@ impl Node {
         }
     }
 
+    /// The sequence, if this is one.
     pub fn as_sequence(&self) -> Option<&Sequence> {
         match self {
             Node::Sequence(s) => Some(s),
@@ -202,6 +228,7 @@ impl Node {
         }
     }
 
+    /// The sequence, if this is one, to edit.
     pub fn as_sequence_mut(&mut self) -> Option<&mut Sequence> {
         match self {
             Node::Sequence(s) => Some(s),
@@ -274,6 +301,7 @@ impl Mapping {
         self.entries.iter().find(|(k, _)| key_is(k, key)).map(|(_, v)| v)
     }
 
+    /// The value under the string key `key`, to edit.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
         self.entries.iter_mut().find(|(k, _)| key_is(k, key)).map(|(_, v)| v)
     }
@@ -298,6 +326,7 @@ impl Mapping {
         &mut self.entries[index].1
     }
 
+    /// Removes the entry under `key`, returning its value.
     pub fn remove(&mut self, key: &str) -> Option<Node> {
         let index = self.entries.iter().position(|(k, _)| key_is(k, key))?;
         Some(self.entries.remove(index).1)

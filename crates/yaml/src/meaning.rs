@@ -53,6 +53,7 @@ pub fn same_tree(a: &Node, b: &Node, path: &str) -> Result<(), String> {
     }
 }
 
+/// Like [`same_tree`] for two streams: `Err` names the first difference.
 pub fn same_docs(a: &[Document], b: &[Document]) -> Result<(), String> {
     if a.len() != b.len() {
         return Err(format!("{} documents became {}", a.len(), b.len()));

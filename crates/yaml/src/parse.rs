@@ -12,12 +12,14 @@ use super::{Document, Mapping, Node, Props, Scalar, ScalarStyle, Sequence};
 /// Deepest nesting of collections accepted.
 pub const MAX_DEPTH: usize = 256;
 
+/// Why a stream is not YAML this layer reads, and where.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseError {
     /// 1-based.
     pub line: usize,
     /// 1-based.
     pub column: usize,
+    /// What is wrong.
     pub message: String,
 }
 
@@ -102,6 +104,7 @@ mod libyaml {
                 }
                 let event = event.as_mut_ptr();
                 let mark = (*event).start_mark;
+                // SAFETY: libyaml just filled the event, and it is deleted only below.
                 let converted = convert(&*event);
                 unsafe_sys::yaml_event_delete(event);
                 let mark = Mark { line: mark.line as usize + 1, column: mark.column as usize + 1 };
@@ -110,9 +113,15 @@ mod libyaml {
         }
 
         /// libyaml's problem and context, at the problem's position.
+        ///
+        /// # Safety
+        /// The parser must be initialized (as `new` does) and its last call must have failed, so that its
+        /// problem and context pointers are null or point to NUL-terminated strings libyaml owns.
         unsafe fn error(&self) -> ParseError {
-            let p = &*self.parser.as_ptr();
-            let problem = text(p.problem).unwrap_or_else(|| "unknown error".into());
+            // SAFETY: the caller guarantees the parser is initialized.
+            let p = unsafe { &*self.parser.as_ptr() };
+            // SAFETY: libyaml's problem text is null or a static NUL-terminated string.
+            let problem = unsafe { text(p.problem) }.unwrap_or_else(|| "unknown error".into());
             if p.error == unsafe_sys::YAML_READER_ERROR {
                 // Reader errors (bad UTF-8, control characters) carry a byte offset instead of a mark.
                 let offset = (p.problem_offset as usize).min(self.input.len());
@@ -126,7 +135,8 @@ mod libyaml {
             }
             let mark = p.problem_mark;
             let mut message = problem;
-            if let Some(context) = text(p.context) {
+            // SAFETY: as for the problem text.
+            if let Some(context) = unsafe { text(p.context) } {
                 let c = p.context_mark;
                 message = format!("{message} ({context} at line {}, column {})", c.line + 1, c.column + 1);
             }
@@ -149,58 +159,80 @@ mod libyaml {
         (line, column)
     }
 
+    /// # Safety
+    /// `s` is null or points to a NUL-terminated string that stays valid during the call.
     unsafe fn text(s: *const c_char) -> Option<String> {
-        (!s.is_null()).then(|| CStr::from_ptr(s).to_string_lossy().into_owned())
+        // SAFETY: the caller's guarantee.
+        (!s.is_null()).then(|| unsafe { CStr::from_ptr(s) }.to_string_lossy().into_owned())
     }
 
+    /// # Safety
+    /// `s` is null or points to a NUL-terminated string that stays valid during the call.
     unsafe fn owned(s: *const u8, what: &str) -> Result<Option<String>, String> {
         if s.is_null() {
             return Ok(None);
         }
-        let bytes = CStr::from_ptr(s.cast::<c_char>()).to_bytes();
+        // SAFETY: the caller's guarantee; the bytes are copied before the call returns.
+        let bytes = unsafe { CStr::from_ptr(s.cast::<c_char>()) }.to_bytes();
         String::from_utf8(bytes.to_vec()).map(Some).map_err(|_| format!("{what} is not valid UTF-8"))
     }
 
+    /// # Safety
+    /// `anchor` and `tag` are each null or a NUL-terminated string that stays valid during the call.
     unsafe fn props(anchor: *const u8, tag: *const u8) -> Result<Props, String> {
-        Ok(Props::new(owned(anchor, "an anchor")?, owned(tag, "a tag")?))
+        // SAFETY: the caller's guarantee.
+        Ok(Props::new(unsafe { owned(anchor, "an anchor") }?, unsafe { owned(tag, "a tag") }?))
     }
 
+    /// # Safety
+    /// `e` must be an event libyaml filled in and has not yet deleted: the union member read is the one its
+    /// `type_` names, and every pointer in it is null or valid (strings NUL-terminated, a scalar's value
+    /// `length` bytes long).
     unsafe fn convert(e: &unsafe_sys::yaml_event_t) -> Result<Event, String> {
-        Ok(match e.type_ {
-            unsafe_sys::YAML_STREAM_START_EVENT => Event::StreamStart,
-            unsafe_sys::YAML_STREAM_END_EVENT => Event::StreamEnd,
-            unsafe_sys::YAML_DOCUMENT_START_EVENT => {
-                let v = e.data.document_start.version_directive;
-                Event::DocumentStart { version: (!v.is_null()).then(|| ((*v).major, (*v).minor)) }
+        // SAFETY: the caller's guarantee covers every union read and pointer below.
+        let event = unsafe {
+            match e.type_ {
+                unsafe_sys::YAML_STREAM_START_EVENT => Event::StreamStart,
+                unsafe_sys::YAML_STREAM_END_EVENT => Event::StreamEnd,
+                unsafe_sys::YAML_DOCUMENT_START_EVENT => {
+                    let v = e.data.document_start.version_directive;
+                    Event::DocumentStart { version: (!v.is_null()).then(|| ((*v).major, (*v).minor)) }
+                }
+                unsafe_sys::YAML_DOCUMENT_END_EVENT => Event::DocumentEnd,
+                unsafe_sys::YAML_ALIAS_EVENT => {
+                    Event::Alias(owned(e.data.alias.anchor, "an alias")?.unwrap_or_default())
+                }
+                unsafe_sys::YAML_SCALAR_EVENT => {
+                    let s = e.data.scalar;
+                    let bytes = if s.value.is_null() {
+                        &[][..]
+                    } else {
+                        std::slice::from_raw_parts(s.value, s.length as usize)
+                    };
+                    let value = String::from_utf8(bytes.to_vec()).map_err(|_| "a scalar is not valid UTF-8")?;
+                    let style = match s.style {
+                        unsafe_sys::YAML_SINGLE_QUOTED_SCALAR_STYLE => ScalarStyle::SingleQuoted,
+                        unsafe_sys::YAML_DOUBLE_QUOTED_SCALAR_STYLE => ScalarStyle::DoubleQuoted,
+                        unsafe_sys::YAML_LITERAL_SCALAR_STYLE => ScalarStyle::Literal,
+                        unsafe_sys::YAML_FOLDED_SCALAR_STYLE => ScalarStyle::Folded,
+                        _ => ScalarStyle::Plain,
+                    };
+                    Event::Scalar(Scalar { value, style, props: props(s.anchor, s.tag)? })
+                }
+                unsafe_sys::YAML_SEQUENCE_START_EVENT => {
+                    let s = e.data.sequence_start;
+                    Event::SequenceStart(props(s.anchor, s.tag)?)
+                }
+                unsafe_sys::YAML_SEQUENCE_END_EVENT => Event::SequenceEnd,
+                unsafe_sys::YAML_MAPPING_START_EVENT => {
+                    let m = e.data.mapping_start;
+                    Event::MappingStart(props(m.anchor, m.tag)?)
+                }
+                unsafe_sys::YAML_MAPPING_END_EVENT => Event::MappingEnd,
+                _ => return Err("unexpected event from libyaml".into()),
             }
-            unsafe_sys::YAML_DOCUMENT_END_EVENT => Event::DocumentEnd,
-            unsafe_sys::YAML_ALIAS_EVENT => Event::Alias(owned(e.data.alias.anchor, "an alias")?.unwrap_or_default()),
-            unsafe_sys::YAML_SCALAR_EVENT => {
-                let s = e.data.scalar;
-                let bytes =
-                    if s.value.is_null() { &[][..] } else { std::slice::from_raw_parts(s.value, s.length as usize) };
-                let value = String::from_utf8(bytes.to_vec()).map_err(|_| "a scalar is not valid UTF-8")?;
-                let style = match s.style {
-                    unsafe_sys::YAML_SINGLE_QUOTED_SCALAR_STYLE => ScalarStyle::SingleQuoted,
-                    unsafe_sys::YAML_DOUBLE_QUOTED_SCALAR_STYLE => ScalarStyle::DoubleQuoted,
-                    unsafe_sys::YAML_LITERAL_SCALAR_STYLE => ScalarStyle::Literal,
-                    unsafe_sys::YAML_FOLDED_SCALAR_STYLE => ScalarStyle::Folded,
-                    _ => ScalarStyle::Plain,
-                };
-                Event::Scalar(Scalar { value, style, props: props(s.anchor, s.tag)? })
-            }
-            unsafe_sys::YAML_SEQUENCE_START_EVENT => {
-                let s = e.data.sequence_start;
-                Event::SequenceStart(props(s.anchor, s.tag)?)
-            }
-            unsafe_sys::YAML_SEQUENCE_END_EVENT => Event::SequenceEnd,
-            unsafe_sys::YAML_MAPPING_START_EVENT => {
-                let m = e.data.mapping_start;
-                Event::MappingStart(props(m.anchor, m.tag)?)
-            }
-            unsafe_sys::YAML_MAPPING_END_EVENT => Event::MappingEnd,
-            _ => return Err("unexpected event from libyaml".into()),
-        })
+        };
+        Ok(event)
     }
 }
 

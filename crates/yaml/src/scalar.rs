@@ -10,10 +10,15 @@ use super::{Scalar, ScalarStyle};
 /// What a scalar means to a reader.
 #[derive(Clone, Debug)]
 pub enum Resolved {
+    /// `~`, `null`, or nothing.
     Null,
+    /// A boolean.
     Bool(bool),
+    /// An integer.
     Int(i128),
+    /// A float (finite or not).
     Float(f64),
+    /// A string.
     Str,
     /// A date or date-time (`2024-01-01`, `2001-12-14t21:59:43.10-05:00`).
     Timestamp,
