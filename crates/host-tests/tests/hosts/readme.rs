@@ -472,6 +472,38 @@ fn every_block_has_a_group_and_the_docs_hold_together() {
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }
 
+/// The README's config reference names every field the schema accepts: each `spec` field (and each of
+/// `position`), each key of the ConfigMap form, and the annotations the function reads and writes.
+#[test]
+fn the_config_reference_names_every_field_of_the_schema() {
+    let path = common::repo_root().join("schemas/sidecar-injector.schema.json");
+    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let properties = |pointer: &str| -> Vec<String> {
+        let node = schema.pointer(pointer).unwrap_or_else(|| panic!("{pointer} not in the schema"));
+        node.as_object().unwrap().keys().cloned().collect()
+    };
+    let readme = read_doc("README.md");
+    let reference = readme.split("\n## Config reference").nth(1).expect("a Config reference section");
+    let reference = reference.split("\n## ").next().unwrap();
+    let mut names: Vec<String> = Vec::new();
+    for field in properties("/$defs/SidecarInjectorSpec/properties") {
+        if field == "position" {
+            names.extend(
+                properties("/$defs/SidecarInjectorSpec/properties/position/properties")
+                    .iter()
+                    .map(|p| format!("position.{p}")),
+            );
+        } else {
+            names.push(field);
+        }
+    }
+    names.extend(properties("/$defs/ConfigMap/properties/data/properties"));
+    names.extend(["sidecar-injector.dev/inject", "sidecar-injector.dev/status"].map(String::from));
+    assert!(names.len() > 30, "only {} names read from the schema", names.len());
+    let missing: Vec<&String> = names.iter().filter(|n| !reference.contains(&format!("`{n}`"))).collect();
+    assert!(missing.is_empty(), "the README's config reference does not name {missing:?}");
+}
+
 /// Docs written by other work in progress, linked before they land.
 const PENDING_LINKS: &[&str] = &["docs/design.md"];
 
