@@ -126,7 +126,7 @@ usage: $0 [command]
   bench [quick|full]
           build, then time the function against the parse-and-emit floor, cat, kubectl kustomize and kpt
           (bench/run.sh, ~10 min; quick ~5 min; full adds the hosts at 10,000 workloads);
-          writes target/bench/results.md. See bench/README.md
+          writes target/bench/results.md. See docs/performance.md
   help    this text
 EOF
 }

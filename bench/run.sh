@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark (issue 5): `./build.sh bench [quick]` runs this. See bench/README.md.
+# The benchmark (issue 5): `./build.sh bench [quick]` runs this. See docs/performance.md.
 #
 #   bench/run.sh [quick|full] [--only SUBSTR]
 #

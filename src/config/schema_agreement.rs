@@ -307,9 +307,10 @@ fn every_testdata_config_agrees_with_the_schema() {
             configs.push((name, config, succeeds));
         }
     }
-    // The example configs users copy: kpt's, kustomize's (legacy plugin and KRM forms) and Argo CD's.
+    // The example configs users copy: the README's, kpt's, kustomize's (legacy plugin and KRM forms) and Argo CD's.
     let mut examples: Vec<PathBuf> = vec![
         root.join("testdata/kpt/package/injector.yaml"),
+        root.join("testdata/demo/injector.yaml"),
         root.join("kpt-package/log-shipper.yaml"),
         root.join("argocd/example-apps/kustomize/sidecar-injector.yaml"),
         root.join("argocd/example-apps/plain/sidecar-injector.yaml"),

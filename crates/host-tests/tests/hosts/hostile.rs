@@ -777,9 +777,11 @@ fn a_ten_megabyte_list() {
 }
 
 /// The issue's size. 15 to 60 s of wasm (an idle or a busy 2-core machine) and about 670 MB of its memory: run with
-/// `cargo test --release --test hostile -- --ignored` (also measures the native build).
+/// `cargo test --release -p host-tests --test hosts -- --ignored a_hundred_megabyte_list` (also measures the
+/// native build).
 #[test]
-#[ignore = "100 MB: 15-60 s and 670 MB; run with `cargo test --release --test hostile -- --ignored`"]
+#[ignore = "100 MB: 15-60 s and 670 MB; run with `cargo test --release -p host-tests --test hosts -- --ignored \
+            a_hundred_megabyte_list`"]
 fn a_hundred_megabyte_list() {
     large_list(100);
 }

@@ -10,5 +10,6 @@ mod hostile;
 mod kpt;
 mod kustomize;
 mod pyyaml;
+mod readme;
 mod testdata;
 mod wasm_sandbox;
