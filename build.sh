@@ -116,6 +116,78 @@ install_plugin() { # [plugin home]
     echo "use: KUSTOMIZE_PLUGIN_HOME=$home kubectl kustomize --enable-alpha-plugins DIR"
 }
 
+# --- the container image and the release (docs/image.md) ----------------------------------------------------
+
+# The statically linked binary the image and the release ship: musl, so it runs on any Linux, FROM scratch.
+STATIC_TARGET="$(uname -m)-unknown-linux-musl"
+STATIC_OUT="$TARGET_DIR/$STATIC_TARGET/release/$BIN"
+# Where `./build.sh image` tags the image; set SIDECAR_INJECTOR_IMAGE to your registry's repository to push it.
+IMAGE_REPO=${SIDECAR_INJECTOR_IMAGE:-localhost/sidecar-injector}
+
+version() { # the workspace version, Cargo.toml's [workspace.package] version
+    sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"/\1/p' Cargo.toml
+}
+
+commit() { # what --version prints too (crates/cli/build.rs)
+    git rev-parse --short=12 HEAD 2>/dev/null || echo unknown
+}
+
+# podman or docker, whichever is on PATH (CONTAINER_CLI=... chooses); podman first, since a docker client
+# without an engine answers --version but cannot build.
+container_cli() {
+    if [[ -n ${CONTAINER_CLI:-} ]]; then
+        echo "$CONTAINER_CLI"
+    elif command -v podman >/dev/null; then
+        echo podman
+    elif command -v docker >/dev/null; then
+        echo docker
+    else
+        echo "error: neither podman nor docker is on PATH (apt-get install podman; see docs/image.md)" >&2
+        return 1
+    fi
+}
+
+ensure_rustup_target() { # target
+    if command -v rustup >/dev/null; then
+        rustup target list --installed | grep -qx "$1" || { log "installing rustup target $1" && rustup target add "$1"; }
+    elif [[ ! -d "$(rustc --print sysroot)/lib/rustlib/$1" ]]; then
+        echo "error: no rustup, and the toolchain has no $1 std" >&2
+        exit 1
+    fi
+}
+
+# SIDECAR_INJECTOR_STATIC_BINARY=path uses that binary instead of building one (the tests pass the one they built).
+build_static() {
+    if [[ -n ${SIDECAR_INJECTOR_STATIC_BINARY:-} ]]; then
+        STATIC_OUT=$SIDECAR_INJECTOR_STATIC_BINARY
+        return 0
+    fi
+    ensure_rustup_target "$STATIC_TARGET"
+    log "cargo build --release --target $STATIC_TARGET (static)"
+    cargo build --release -p sidecar-injector-cli --target "$STATIC_TARGET" --bin "$BIN"
+}
+
+# The function image: image/Containerfile with a build context of its own (the binary, passwd, group), so
+# that nothing else of the tree is sent to the builder. Tags REPO:VERSION and REPO:VERSION-COMMIT.
+build_image() {
+    local cli context version commit
+    cli=$(container_cli)
+    build_static
+    context="$TARGET_DIR/image-context"
+    rm -rf "$context"
+    mkdir -p "$context"
+    cp -f "$STATIC_OUT" "$context/$BIN"
+    cp -f image/passwd image/group "$context/"
+    version=$(version)
+    commit=$(commit)
+    log "$cli build -f image/Containerfile -t $IMAGE_REPO:$version -t $IMAGE_REPO:$version-$commit"
+    "$cli" build --quiet -f image/Containerfile \
+        --build-arg VERSION="$version" --build-arg REVISION="$commit" \
+        -t "$IMAGE_REPO:$version" -t "$IMAGE_REPO:$version-$commit" "$context" >/dev/null
+    printf '%s:%s %s bytes\n' "$IMAGE_REPO" "$version" \
+        "$("$cli" image inspect --format '{{.Size}}' "$IMAGE_REPO:$version")"
+}
+
 usage() {
     cat <<EOF
 usage: $0 [command]
@@ -127,6 +199,8 @@ usage: $0 [command]
           build, then time the function against the parse-and-emit floor, cat, kubectl kustomize and kpt
           (bench/run.sh, ~10 min; quick ~5 min; full adds the hosts at 10,000 workloads);
           writes target/bench/results.md. See bench/README.md
+  image   the function's container image (podman or docker), FROM scratch with the static binary;
+          tags \$SIDECAR_INJECTOR_IMAGE:VERSION and :VERSION-COMMIT (default localhost/sidecar-injector). docs/image.md
   help    this text
 EOF
 }
@@ -161,6 +235,9 @@ install-plugin)
 bench)
     shift
     exec bench/run.sh "$@"
+    ;;
+image)
+    build_image
     ;;
 help | -h | --help)
     usage
