@@ -11,7 +11,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 BIN=sidecar-injector
 WASM_TARGET=wasm32-wasip1
 TARGET_DIR="${CARGO_TARGET_DIR:-target}"
-DIST=dist
+DIST=${SIDECAR_INJECTOR_DIST:-dist} # the host tests build a release elsewhere
 NATIVE_OUT="$TARGET_DIR/release/$BIN"
 WASM_OUT="$TARGET_DIR/$WASM_TARGET/release/$BIN.wasm"
 # The README names testdata/demo/; examples/demo/ was the first plan. Whichever exists.
@@ -230,6 +230,7 @@ build_release() {
     local version cli out target triple_out name module archive
     version=$(version)
     out="$DIST/release"
+    log "release $version into $out"
     if [[ -n "$(git status --porcelain 2>/dev/null)" ]]; then
         log "warning: the work tree has uncommitted changes; --version will name commit $(commit) all the same"
     fi

@@ -542,3 +542,109 @@ fn argocd_init_image_installs_a_working_plugin(init: &str) {
     assert!(out.status.success(), "{}", text(&out));
     assert_expected(&path, &out.stdout);
 }
+
+// --- the release -------------------------------------------------------------------------------------------------
+
+const RELEASE_ENV: &str = "SIDECAR_INJECTOR_RELEASE_DIR";
+
+/// `$SIDECAR_INJECTOR_RELEASE_DIR` (test.sh runs `./build.sh release` and sets it), else a release built here by
+/// `./build.sh release` into a scratch dist/, around the binary of the image under test.
+fn release_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os(RELEASE_ENV).filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    let dist = scratch("release").join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    let out = with_containers(Command::new(common::repo_root().join("build.sh")).arg("release"))
+        .env("SIDECAR_INJECTOR_STATIC_BINARY", binary_from_image(dist.parent().unwrap()))
+        .env("SIDECAR_INJECTOR_IMAGE", image().rsplit_once(':').unwrap().0)
+        .env("SIDECAR_INJECTOR_DIST", &dist)
+        .env("CARGO_TARGET_DIR", common::nested_target_dir())
+        .output()
+        .expect("build.sh runs");
+    assert!(out.status.success(), "./build.sh release failed:\n{}", text(&out));
+    dist.join("release")
+}
+
+/// (machine, statically linked) of an ELF executable: e_machine, and whether no program header asks for an
+/// interpreter (PT_INTERP, the dynamic loader).
+fn elf_machine_and_static(bytes: &[u8]) -> (u16, bool) {
+    assert!(bytes.starts_with(b"\x7fELF\x02\x01"), "not a 64-bit little-endian ELF file");
+    let u16_at = |at: usize| u16::from_le_bytes([bytes[at], bytes[at + 1]]);
+    let phoff = u64::from_le_bytes(bytes[32..40].try_into().unwrap()) as usize;
+    let (phentsize, phnum) = (u16_at(54) as usize, u16_at(56) as usize);
+    const PT_INTERP: u32 = 3;
+    let interp = (0..phnum).any(|i| {
+        let at = phoff + i * phentsize;
+        u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) == PT_INTERP
+    });
+    (u16_at(18), !interp)
+}
+
+fn sha256(path: &Path) -> String {
+    let out = Command::new("sha256sum").arg(path).output().expect("sha256sum runs");
+    String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap().to_string()
+}
+
+/// What a user downloads: every file listed in SHA256SUMS with its checksum, nothing unlisted; the static
+/// binaries (x86_64, and aarch64 when built) for the right machine and without a dynamic loader; the x86_64 one
+/// printing the version and commit the image is labelled with; the .wasm module; and the OCI archive, whose
+/// image holds the very bytes of the x86_64 binary.
+#[test]
+#[cfg_attr(not(host_podman), ignore = "podman is not on PATH (the release holds the image)")]
+fn the_release_is_checksummed_static_and_consistent_with_the_image() {
+    let dir = release_dir();
+    let v = version();
+    let sums = std::fs::read_to_string(dir.join("SHA256SUMS")).unwrap();
+    let mut listed: Vec<&str> = Vec::new();
+    for line in sums.lines() {
+        let (sum, name) = line.split_once("  ").unwrap_or_else(|| panic!("not a sha256sum line: {line:?}"));
+        assert_eq!(sha256(&dir.join(name)), sum, "{name}");
+        listed.push(name);
+    }
+    let mut present: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "SHA256SUMS")
+        .collect();
+    present.sort();
+    assert_eq!(present, listed, "SHA256SUMS lists exactly the release's files");
+
+    let x86 = dir.join(format!("sidecar-injector-{v}-x86_64-unknown-linux-musl"));
+    const EM_X86_64: u16 = 62;
+    const EM_AARCH64: u16 = 183;
+    assert_eq!(elf_machine_and_static(&std::fs::read(&x86).unwrap()), (EM_X86_64, true));
+    let arm = dir.join(format!("sidecar-injector-{v}-aarch64-unknown-linux-musl"));
+    if arm.exists() {
+        assert_eq!(elf_machine_and_static(&std::fs::read(&arm).unwrap()), (EM_AARCH64, true));
+    }
+    let wasm = std::fs::read(dir.join(format!("sidecar-injector-{v}.wasm"))).unwrap();
+    assert!(wasm.starts_with(b"\0asm\x01\0\0\0"), "a wasm module, version 1");
+
+    let out = Command::new(&x86).arg("--version").output().unwrap();
+    let revision = inspect(r#"{{index .Labels "org.opencontainers.image.revision"}}"#);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), format!("sidecar-injector {v} (commit {revision})\n"));
+
+    // The OCI archive: index.json -> manifest -> layers; one of them has the binary, byte for byte.
+    let unpacked = scratch("release-oci");
+    let archive = dir.join(format!("sidecar-injector-{v}-image.oci.tar"));
+    let untar = Command::new("tar").arg("-xf").arg(&archive).arg("-C").arg(&unpacked).output().unwrap();
+    assert!(untar.status.success(), "{}", text(&untar));
+    let json = |path: PathBuf| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))).unwrap()
+    };
+    let blob = |digest: &serde_json::Value| unpacked.join("blobs/sha256").join(&digest.as_str().unwrap()[7..]);
+    let index = json(unpacked.join("index.json"));
+    let manifest = json(blob(&index["manifests"][0]["digest"]));
+    let config = json(blob(&manifest["config"]["digest"]));
+    assert_eq!(config["config"]["Labels"]["org.opencontainers.image.version"], v);
+    assert_eq!(config["config"]["User"], "65534:65534");
+    let want = sha256(&x86);
+    let found = manifest["layers"].as_array().unwrap().iter().any(|layer| {
+        let files = scratch("release-oci-layer");
+        let out = Command::new("tar").arg("-xf").arg(blob(&layer["digest"])).arg("-C").arg(&files).output().unwrap();
+        let binary = files.join("usr/local/bin/sidecar-injector");
+        out.status.success() && binary.is_file() && sha256(&binary) == want
+    });
+    assert!(found, "no layer of the archived image holds the release's x86_64 binary");
+}
