@@ -648,3 +648,15 @@ fn the_release_is_checksummed_static_and_consistent_with_the_image() {
     });
     assert!(found, "no layer of the archived image holds the release's x86_64 binary");
 }
+
+/// metadata.yaml's `image` is the name `./build.sh image function` gives the image by default.
+#[test]
+fn metadata_names_the_image_build_sh_tags() {
+    let meta = read_doc(&common::repo_root().join("metadata.yaml"));
+    let build = std::fs::read_to_string(common::repo_root().join("build.sh")).unwrap();
+    let default = "IMAGE_REPO=${SIDECAR_INJECTOR_IMAGE:-";
+    let start = build.find(default).expect("build.sh's default image name") + default.len();
+    let repo = &build[start..start + build[start..].find('}').unwrap()];
+    let image = meta.get("image").and_then(Node::as_str).expect("metadata.yaml: image");
+    assert_eq!(image, format!("{repo}:{}", version()));
+}
