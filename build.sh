@@ -173,9 +173,9 @@ build_image() {
     local cli context version commit
     cli=$(container_cli)
     build_static
-    context="$TARGET_DIR/image-context"
-    rm -rf "$context"
-    mkdir -p "$context"
+    # A context of its own per build: the host tests may run several builds at once.
+    mkdir -p "$TARGET_DIR"
+    context=$(mktemp -d "$TARGET_DIR/image-context.XXXXXX")
     cp -f "$STATIC_OUT" "$context/$BIN"
     cp -f image/passwd image/group "$context/"
     version=$(version)
@@ -184,6 +184,7 @@ build_image() {
     "$cli" build --quiet -f image/Containerfile \
         --build-arg VERSION="$version" --build-arg REVISION="$commit" \
         -t "$IMAGE_REPO:$version" -t "$IMAGE_REPO:$version-$commit" "$context" >/dev/null
+    rm -rf "$context"
     printf '%s:%s %s bytes\n' "$IMAGE_REPO" "$version" \
         "$("$cli" image inspect --format '{{.Size}}' "$IMAGE_REPO:$version")"
 }
@@ -196,8 +197,8 @@ build_argocd_images() {
     local cli context version commit name base dockerfile
     cli=$(container_cli)
     build_static
-    context="$TARGET_DIR/argocd-image-context"
-    rm -rf "$context"
+    mkdir -p "$TARGET_DIR"
+    context=$(mktemp -d "$TARGET_DIR/argocd-image-context.XXXXXX")
     mkdir -p "$context/dist" "$context/argocd/cmp"
     cp -f "$STATIC_OUT" "$context/dist/$BIN"
     cp -f argocd/cmp/generate.sh "$context/argocd/cmp/"
@@ -218,6 +219,7 @@ build_argocd_images() {
         }
         printf '%s/%s:%s\n' "$IMAGE_REPO" "$name" "$version"
     done
+    rm -rf "$context"
 }
 
 # The release: versioned artifacts and their checksums in $DIST/release/ (docs/image.md). The static binaries

@@ -5,7 +5,9 @@
 // podman: the container runtime the image tests use (directly, through kpt's KPT_FN_RUNTIME=podman, and as
 // `docker` through tools/container/docker for kustomize). A `docker` on PATH is not probed: on these machines it
 // is a client without an engine. docker-registry: the local registry of the publish-then-pull test.
-const HOST_TOOLS: &[&str] = &["kpt", "kubectl", "kustomize", "node", "wasmtime", "podman", "docker-registry"];
+// qemu-aarch64-static (Debian's qemu-user-static): runs the release's aarch64 binary on this machine.
+const HOST_TOOLS: &[&str] =
+    &["kpt", "kubectl", "kustomize", "node", "wasmtime", "podman", "docker-registry", "qemu-aarch64-static"];
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");

@@ -93,7 +93,7 @@ fn image() -> &'static str {
             return image;
         }
         let repo = "localhost/sidecar-injector-host-tests";
-        let out = with_containers(Command::new(common::repo_root().join("build.sh")).arg("image"))
+        let out = with_containers(Command::new(common::repo_root().join("build.sh")).args(["image", "function"]))
             .env("SIDECAR_INJECTOR_STATIC_BINARY", static_binary())
             .env("SIDECAR_INJECTOR_IMAGE", repo)
             .env("CARGO_TARGET_DIR", common::nested_target_dir())
@@ -659,4 +659,33 @@ fn metadata_names_the_image_build_sh_tags() {
     let repo = &build[start..start + build[start..].find('}').unwrap()];
     let image = meta.get("image").and_then(Node::as_str).expect("metadata.yaml: image");
     assert_eq!(image, format!("{repo}:{}", version()));
+}
+
+/// The release's aarch64 binary, run under qemu's user-mode emulator, on every testdata case: the same bytes out
+/// as the expected files the native binary and the library are held to (testdata.rs).
+#[test]
+#[cfg_attr(
+    not(all(host_podman, host_qemu_aarch64_static)),
+    ignore = "podman or qemu-aarch64-static (apt-get install qemu-user-static) is not on PATH"
+)]
+fn the_aarch64_release_binary_passes_every_testdata_case_under_qemu() {
+    use crate::testdata::cases::{case_in, differences, env_for};
+    let binary = release_dir().join(format!("sidecar-injector-{}-aarch64-unknown-linux-musl", version()));
+    assert!(
+        binary.is_file(),
+        "no {}: rustup target add aarch64-unknown-linux-musl, then ./build.sh release",
+        binary.display()
+    );
+    let root = common::repo_root().join("testdata/cases");
+    let names = common::subdirectories(&root);
+    let mut failures = Vec::new();
+    for name in &names {
+        let case = case_in(&root, name);
+        let args = [binary.to_str().unwrap()];
+        let qemu = Path::new("qemu-aarch64-static");
+        let out = common::run_program_in(qemu, &root, &case.input, &env_for(&case), &args, common::DEFAULT_TIMEOUT);
+        failures.extend(differences(&case, "aarch64 binary under qemu", &out.stdout, &out.stderr_str(), out.code));
+    }
+    assert!(names.len() >= 40, "{names:?}");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

@@ -552,14 +552,7 @@ fn kustomize_runs_the_legacy_plugin_use_cases() {
 
 /// The directories of kustomization-examples/, sorted.
 pub(crate) fn example_dirs() -> Vec<String> {
-    let mut dirs: Vec<String> = std::fs::read_dir(examples())
-        .unwrap()
-        .map(|e| e.unwrap())
-        .filter(|e| e.path().is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    dirs.sort();
-    dirs
+    common::subdirectories(&examples())
 }
 
 #[test]
