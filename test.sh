@@ -65,7 +65,7 @@ all)
         export PATH="$PWD/tools/container:$PATH"
         run "container image (./build.sh image function)" image_for_tests
         # The release holds the image as an archive, hence only here; image::the_release_* check it.
-        run "release artifacts (./build.sh release)" ./build.sh release
+        run "release (./build.sh release)" ./build.sh release
         export SIDECAR_INJECTOR_RELEASE_DIR="${SIDECAR_INJECTOR_RELEASE_DIR:-$PWD/dist/release}"
     else
         echo "==> podman not on PATH: the image tests (image::*) are skipped" >&2
