@@ -11,7 +11,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 BIN=sidecar-injector
 WASM_TARGET=wasm32-wasip1
 TARGET_DIR="${CARGO_TARGET_DIR:-target}"
-DIST=dist
+DIST=${SIDECAR_INJECTOR_DIST:-dist} # the host tests build a release elsewhere
 NATIVE_OUT="$TARGET_DIR/release/$BIN"
 WASM_OUT="$TARGET_DIR/$WASM_TARGET/release/$BIN.wasm"
 # The README names testdata/demo/; examples/demo/ was the first plan. Whichever exists.
@@ -116,6 +116,162 @@ install_plugin() { # [plugin home]
     echo "use: KUSTOMIZE_PLUGIN_HOME=$home kubectl kustomize --enable-alpha-plugins DIR"
 }
 
+# --- the container image and the release (docs/image.md) ----------------------------------------------------
+
+# The statically linked binary the image and the release ship: musl, so it runs on any Linux, FROM scratch.
+STATIC_TARGET="$(uname -m)-unknown-linux-musl"
+STATIC_OUT="$TARGET_DIR/$STATIC_TARGET/release/$BIN"
+# Where `./build.sh image` tags the image; set SIDECAR_INJECTOR_IMAGE to your registry's repository to push it.
+IMAGE_REPO=${SIDECAR_INJECTOR_IMAGE:-localhost/sidecar-injector}
+
+version() { # the workspace version, Cargo.toml's [workspace.package] version
+    sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"/\1/p' Cargo.toml
+}
+
+commit() { # what --version prints too (crates/cli/build.rs)
+    git rev-parse --short=12 HEAD 2>/dev/null || echo unknown
+}
+
+# podman or docker, whichever is on PATH (CONTAINER_CLI=... chooses); podman first, since a docker client
+# without an engine answers --version but cannot build.
+container_cli() {
+    if [[ -n ${CONTAINER_CLI:-} ]]; then
+        echo "$CONTAINER_CLI"
+    elif command -v podman >/dev/null; then
+        echo podman
+    elif command -v docker >/dev/null; then
+        echo docker
+    else
+        echo "error: neither podman nor docker is on PATH (apt-get install podman; see docs/image.md)" >&2
+        return 1
+    fi
+}
+
+ensure_rustup_target() { # target
+    if command -v rustup >/dev/null; then
+        rustup target list --installed | grep -qx "$1" || { log "installing rustup target $1" && rustup target add "$1"; }
+    elif [[ ! -d "$(rustc --print sysroot)/lib/rustlib/$1" ]]; then
+        echo "error: no rustup, and the toolchain has no $1 std" >&2
+        exit 1
+    fi
+}
+
+# SIDECAR_INJECTOR_STATIC_BINARY=path uses that binary instead of building one (the tests pass the one they built).
+build_static() {
+    if [[ -n ${SIDECAR_INJECTOR_STATIC_BINARY:-} ]]; then
+        STATIC_OUT=$SIDECAR_INJECTOR_STATIC_BINARY
+        return 0
+    fi
+    ensure_rustup_target "$STATIC_TARGET"
+    log "cargo build --release --target $STATIC_TARGET (static)"
+    cargo build --release -p sidecar-injector-cli --target "$STATIC_TARGET" --bin "$BIN"
+}
+
+# The function image: image/Containerfile with a build context of its own (the binary, passwd, group), so
+# that nothing else of the tree is sent to the builder. Tags REPO:VERSION and REPO:VERSION-COMMIT.
+build_image() {
+    local cli context version commit
+    cli=$(container_cli)
+    build_static
+    # A context of its own per build: the host tests may run several builds at once.
+    mkdir -p "$TARGET_DIR"
+    context=$(mktemp -d "$TARGET_DIR/image-context.XXXXXX")
+    cp -f "$STATIC_OUT" "$context/$BIN"
+    cp -f image/passwd image/group "$context/"
+    version=$(version)
+    commit=$(commit)
+    log "$cli build -f image/Containerfile -t $IMAGE_REPO:$version -t $IMAGE_REPO:$version-$commit"
+    "$cli" build --quiet -f image/Containerfile \
+        --build-arg VERSION="$version" --build-arg REVISION="$commit" \
+        -t "$IMAGE_REPO:$version" -t "$IMAGE_REPO:$version-$commit" "$context" >/dev/null
+    rm -rf "$context"
+    printf '%s:%s %s bytes\n' "$IMAGE_REPO" "$version" \
+        "$("$cli" image inspect --format '{{.Size}}' "$IMAGE_REPO:$version")"
+}
+
+# The Argo CD images (argocd/README.md), tagged REPO/kustomize-plugin:VERSION (the built-in kustomize way's init
+# image) and REPO/argocd-cmp:VERSION (the CMP sidecar). Their Dockerfiles copy dist/sidecar-injector and
+# argocd/cmp/generate.sh from the repository root; the context here has only those, with the static binary.
+# ARGOCD_INIT_BASE / ARGOCD_CMP_BASE replace the Dockerfiles' bases (busybox, Argo CD's image).
+build_argocd_images() {
+    local cli context version commit name base dockerfile
+    cli=$(container_cli)
+    build_static
+    mkdir -p "$TARGET_DIR"
+    context=$(mktemp -d "$TARGET_DIR/argocd-image-context.XXXXXX")
+    mkdir -p "$context/dist" "$context/argocd/cmp"
+    cp -f "$STATIC_OUT" "$context/dist/$BIN"
+    cp -f argocd/cmp/generate.sh "$context/argocd/cmp/"
+    version=$(version)
+    commit=$(commit)
+    for name in kustomize-plugin argocd-cmp; do
+        if [[ $name == kustomize-plugin ]]; then
+            dockerfile=argocd/builtin-kustomize/Dockerfile base=${ARGOCD_INIT_BASE:-}
+        else
+            dockerfile=argocd/cmp/Dockerfile base=${ARGOCD_CMP_BASE:-}
+        fi
+        log "$cli build -f $dockerfile -t $IMAGE_REPO/$name:$version${base:+ (base $base)}"
+        "$cli" build --quiet -f "$dockerfile" ${base:+--build-arg BASE="$base"} \
+            --label org.opencontainers.image.version="$version" --label org.opencontainers.image.revision="$commit" \
+            -t "$IMAGE_REPO/$name:$version" -t "$IMAGE_REPO/$name:$version-$commit" "$context" >/dev/null || {
+            log "building $name failed; where its base cannot be pulled, name a local one in ARGOCD_INIT_BASE / ARGOCD_CMP_BASE"
+            return 1
+        }
+        printf '%s/%s:%s\n' "$IMAGE_REPO" "$name" "$version"
+    done
+    rm -rf "$context"
+}
+
+# The release: versioned artifacts and their checksums in $DIST/release/ (docs/image.md). The static binaries
+# for every Linux target whose std is installed (x86_64 always; aarch64 after `rustup target add
+# aarch64-unknown-linux-musl`, linked with rust-lld, no cross gcc needed), every .wasm module of $DIST/, and the
+# image as an OCI archive.
+RELEASE_LINUX_TARGETS=(x86_64-unknown-linux-musl aarch64-unknown-linux-musl)
+
+build_release() {
+    local version cli out target triple_out name module archive
+    version=$(version)
+    out="$DIST/release"
+    log "release $version into $out"
+    if [[ -n "$(git status --porcelain 2>/dev/null)" ]]; then
+        log "warning: the work tree has uncommitted changes; --version will name commit $(commit) all the same"
+    fi
+    build_wasm
+    build_image
+    rm -rf "$out"
+    mkdir -p "$out"
+    for target in "${RELEASE_LINUX_TARGETS[@]}"; do
+        if [[ $target != "$STATIC_TARGET" ]] && ! rustup target list --installed 2>/dev/null | grep -qx "$target"; then
+            log "skipping $target (rustup target add $target to include it)"
+            continue
+        fi
+        if [[ $target == "$STATIC_TARGET" ]]; then
+            triple_out=$STATIC_OUT # the very binary the image holds
+        else
+            log "cargo build --release --target $target"
+            # rust-lld ships with rustup and links the musl targets on its own (they bring their C runtime).
+            env "CARGO_TARGET_$(tr 'a-z-' 'A-Z_' <<<"$target")_LINKER=rust-lld" \
+                cargo build --release -p sidecar-injector-cli --target "$target" --bin "$BIN"
+            triple_out="$TARGET_DIR/$target/release/$BIN"
+        fi
+        cp -f "$triple_out" "$out/$BIN-$version-$target"
+    done
+    for module in "$DIST"/*.wasm; do
+        name=$(basename "$module" .wasm)
+        cp -f "$module" "$out/$name-$version.wasm"
+    done
+    cli=$(container_cli)
+    archive="$out/$BIN-$version-image.oci.tar"
+    if [[ $cli == *podman* ]]; then
+        "$cli" save --quiet --format oci-archive -o "$archive" "$IMAGE_REPO:$version"
+    else
+        "$cli" save -o "$archive" "$IMAGE_REPO:$version" # docker 25+ writes an OCI image layout in the tar
+    fi
+    (cd "$out" && sha256sum -- * >SHA256SUMS)
+    log "release $version (commit $(commit)) in $out:"
+    (cd "$out" && for f in *; do size_line "$f"; done)
+}
+
 usage() {
     cat <<EOF
 usage: $0 [command]
@@ -127,6 +283,13 @@ usage: $0 [command]
           build, then time the function against the parse-and-emit floor, cat, kubectl kustomize and kpt
           (bench/run.sh, ~10 min; quick ~5 min; full adds the hosts at 10,000 workloads);
           writes target/bench/results.md. See docs/performance.md
+  image [function|argocd|all]
+          the function's container image (podman or docker), FROM scratch with the static binary, tagged
+          \$SIDECAR_INJECTOR_IMAGE:VERSION and :VERSION-COMMIT (default localhost/sidecar-injector); and the Argo CD
+          images \$SIDECAR_INJECTOR_IMAGE/kustomize-plugin and /argocd-cmp (bases: ARGOCD_INIT_BASE, ARGOCD_CMP_BASE).
+          docs/image.md
+  release the release artifacts, versioned, into $DIST/release/ with SHA256SUMS: static Linux binaries, the
+          .wasm modules, the image as an OCI archive (needs podman or docker). docs/image.md
   help    this text
 EOF
 }
@@ -161,6 +324,17 @@ install-plugin)
 bench)
     shift
     exec bench/run.sh "$@"
+    ;;
+image)
+    case "${2:-all}" in
+    function) build_image ;;
+    argocd) build_argocd_images ;;
+    all) build_image && build_argocd_images ;;
+    *) usage >&2 && exit 2 ;;
+    esac
+    ;;
+release)
+    build_release
     ;;
 help | -h | --help)
     usage

@@ -3,7 +3,8 @@
 # against them, then the doc tests.
 #
 # Runs all suites even after a failure (so one run shows everything) and exits non-zero if any failed.
-# Tests that need a host tool that is missing (kpt, kubectl, kustomize, node, PyYAML) are built as ignored
+# Tests that need a host tool that is missing (kpt, kubectl, kustomize, node, podman, docker-registry, PyYAML) are
+# built as ignored
 # (crates/host-tests/build.rs probes PATH), so the runner reports them as skipped, and --status-level skip names
 # each one. SIDECAR_INJECTOR_BIN / SIDECAR_INJECTOR_WASM point the host tests at other artifacts.
 #
@@ -35,6 +36,15 @@ nextest() { # packages...
     fi
 }
 
+# ./build.sh image function prints "REPO:TAG SIZE bytes"; the host tests run that image. (The Argo CD images'
+# bases cannot be pulled on the CI machines: the host tests build those images on stand-in bases.)
+image_for_tests() {
+    local line
+    line=$(./build.sh image function) || return
+    printf '%s\n' "$line"
+    export SIDECAR_INJECTOR_IMAGE_REF="${line%% *}"
+}
+
 case "${1:-all}" in
 core)
     run "core tests" nextest -p sidecar-injector -p lossless-yaml
@@ -46,6 +56,19 @@ all)
         # The host tests run what ships, not a build of their own.
         export SIDECAR_INJECTOR_BIN="${SIDECAR_INJECTOR_BIN:-$PWD/dist/sidecar-injector}"
         export SIDECAR_INJECTOR_WASM="${SIDECAR_INJECTOR_WASM:-$PWD/dist/sidecar-injector.wasm}"
+    fi
+    if command -v podman >/dev/null; then
+        # The image tests run podman, directly and as `docker` (tools/container/docker, first on PATH: kustomize
+        # runs `docker`, and a `docker` elsewhere on PATH may be a client without an engine). The settings that make
+        # podman work on the CI machines apply unless CONTAINERS_CONF names others (docs/image.md).
+        export CONTAINERS_CONF="${CONTAINERS_CONF:-$PWD/tools/container/containers.conf}"
+        export PATH="$PWD/tools/container:$PATH"
+        run "container image (./build.sh image function)" image_for_tests
+        # The release holds the image as an archive, hence only here; image::the_release_* check it.
+        run "release (./build.sh release)" ./build.sh release
+        export SIDECAR_INJECTOR_RELEASE_DIR="${SIDECAR_INJECTOR_RELEASE_DIR:-$PWD/dist/release}"
+    else
+        echo "==> podman not on PATH: the image tests (image::*) are skipped" >&2
     fi
     run "tests (every crate)" nextest --workspace
     run "doc tests" cargo test --workspace --doc --no-fail-fast

@@ -46,7 +46,12 @@ fn run() -> anyhow::Result<Output> {
         }
         Some("--version") => {
             return Ok(Output {
-                stdout: format!("sidecar-injector {}\n", env!("CARGO_PKG_VERSION")).into_bytes(),
+                stdout: format!(
+                    "sidecar-injector {} (commit {})\n",
+                    env!("CARGO_PKG_VERSION"),
+                    env!("SIDECAR_INJECTOR_GIT_COMMIT")
+                )
+                .into_bytes(),
                 stderr: String::new(),
                 exit_code: 0,
             })

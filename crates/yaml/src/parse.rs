@@ -159,11 +159,14 @@ mod libyaml {
         (line, column)
     }
 
+    /// unsafe-libyaml declares its messages `*const i8` on every target, while `c_char` is `u8` on aarch64 Linux:
+    /// taking any byte pointer keeps the crate building there.
+    ///
     /// # Safety
     /// `s` is null or points to a NUL-terminated string that stays valid during the call.
-    unsafe fn text(s: *const c_char) -> Option<String> {
+    unsafe fn text<T>(s: *const T) -> Option<String> {
         // SAFETY: the caller's guarantee.
-        (!s.is_null()).then(|| unsafe { CStr::from_ptr(s) }.to_string_lossy().into_owned())
+        (!s.is_null()).then(|| unsafe { CStr::from_ptr(s.cast::<c_char>()) }.to_string_lossy().into_owned())
     }
 
     /// # Safety

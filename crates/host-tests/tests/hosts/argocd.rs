@@ -19,7 +19,7 @@ use lossless_yaml::{parse_stream, Node};
 
 const ROOT: &str = common::ROOT;
 
-fn argocd() -> PathBuf {
+pub(crate) fn argocd() -> PathBuf {
     Path::new(ROOT).join("argocd")
 }
 
@@ -34,7 +34,7 @@ fn text(out: &Output) -> String {
     format!("stdout:\n{}\nstderr:\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 
-fn docs(bytes: &[u8]) -> Vec<Node> {
+pub(crate) fn docs(bytes: &[u8]) -> Vec<Node> {
     parse_stream(bytes)
         .unwrap_or_else(|e| panic!("not YAML: {e}\n{}", String::from_utf8_lossy(bytes)))
         .into_iter()
@@ -42,13 +42,13 @@ fn docs(bytes: &[u8]) -> Vec<Node> {
         .collect()
 }
 
-fn read_doc(path: &Path) -> Node {
+pub(crate) fn read_doc(path: &Path) -> Node {
     let mut all = docs(&std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())));
     assert_eq!(all.len(), 1, "{} must be one document", path.display());
     all.remove(0)
 }
 
-fn at<'a>(node: &'a Node, keys: &[&str]) -> Option<&'a Node> {
+pub(crate) fn at<'a>(node: &'a Node, keys: &[&str]) -> Option<&'a Node> {
     keys.iter().try_fold(node, |n, k| n.get(k))
 }
 
@@ -61,22 +61,22 @@ fn scalar_at<'a>(node: &'a Node, keys: &[&str]) -> Option<&'a str> {
     at(node, keys).and_then(Node::as_scalar).map(|s| s.value.as_str())
 }
 
-fn seq<'a>(node: &'a Node, keys: &[&str]) -> &'a [Node] {
+pub(crate) fn seq<'a>(node: &'a Node, keys: &[&str]) -> &'a [Node] {
     at(node, keys).and_then(Node::as_sequence).map_or(&[], |s| s.items.as_slice())
 }
 
-fn named<'a>(list: &'a [Node], name: &str) -> &'a Node {
+pub(crate) fn named<'a>(list: &'a [Node], name: &str) -> &'a Node {
     list.iter()
         .find(|n| n.get("name").and_then(Node::as_str) == Some(name))
         .unwrap_or_else(|| panic!("no entry named {name}"))
 }
 
-fn strings(list: &[Node]) -> Vec<&str> {
+pub(crate) fn strings(list: &[Node]) -> Vec<&str> {
     list.iter().map(|n| n.as_str().expect("a string")).collect()
 }
 
 /// A directory holding only `sidecar-injector` (the test binary), to put first on PATH.
-fn bin_dir(test: &str) -> PathBuf {
+pub(crate) fn bin_dir(test: &str) -> PathBuf {
     let bin = scratch(test).join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     std::os::unix::fs::symlink(common::native_binary_path(), bin.join("sidecar-injector")).unwrap();
@@ -84,7 +84,7 @@ fn bin_dir(test: &str) -> PathBuf {
 }
 
 /// Runs the CMP's generate script in `app` (Argo CD runs it in the Application's source directory).
-fn generate(app: &Path, bin: &Path, env: &[(&str, &str)]) -> Output {
+pub(crate) fn generate(app: &Path, bin: &Path, env: &[(&str, &str)]) -> Output {
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
     let mut cmd = Command::new(argocd().join("cmp/generate.sh"));
     cmd.current_dir(app).env("PATH", path).env_remove("ARGOCD_ENV_SIDECAR_INJECTOR_CONFIG");

@@ -300,7 +300,19 @@ pub fn run_native(stdin: &[u8], env: &[(&str, &str)], args: &[&str]) -> RunOutpu
 /// [`run_native`] with an explicit working directory (hosts differ: kustomize uses the kustomization's
 /// directory, kpt its own) and deadline.
 pub fn run_native_in(cwd: &Path, stdin: &[u8], env: &[(&str, &str)], args: &[&str], timeout: Duration) -> RunOutput {
-    let mut child = Command::new(native_binary_path())
+    run_program_in(&native_binary_path(), cwd, stdin, env, args, timeout)
+}
+
+/// [`run_native_in`] for any program (the release's binary for another machine under an emulator, say).
+pub fn run_program_in(
+    program: &Path,
+    cwd: &Path,
+    stdin: &[u8],
+    env: &[(&str, &str)],
+    args: &[&str],
+    timeout: Duration,
+) -> RunOutput {
+    let mut child = Command::new(program)
         .args(args)
         .env_clear()
         .envs(env.iter().copied())
@@ -309,7 +321,7 @@ pub fn run_native_in(cwd: &Path, stdin: &[u8], env: &[(&str, &str)], args: &[&st
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("spawning {}: {e}", native_binary_path().display()));
+        .unwrap_or_else(|e| panic!("spawning {}: {e}", program.display()));
 
     // Separate threads for each pipe: a child that writes more than a pipe buffer before reading all of
     // stdin would otherwise deadlock against us.
@@ -371,4 +383,16 @@ pub fn tool_available(name: &str) -> bool {
     std::env::split_paths(&path).any(|dir| {
         std::fs::metadata(dir.join(name)).map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false)
     })
+}
+
+/// The names of the directories in `dir`, sorted (the example directories, the testdata cases).
+pub fn subdirectories(dir: &Path) -> Vec<String> {
+    let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let mut names: Vec<String> = entries
+        .map(|e| e.unwrap())
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
 }

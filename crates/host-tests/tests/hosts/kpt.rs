@@ -14,7 +14,7 @@ use lossless_yaml::{parse_stream, Node};
 const PACKAGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/kpt/package");
 
 /// A fresh copy of the test package in a temporary directory, with a Kptfile whose pipeline runs `exec`.
-fn package(test: &str, mutator: Option<&str>) -> PathBuf {
+pub(crate) fn package(test: &str, mutator: Option<&str>) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("sidecar-injector-kpt-{}-{test}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -63,7 +63,7 @@ fn documents(dir: &Path) -> Vec<Node> {
 
 /// The package file after the run equals the original plus exactly the injected container: every comment
 /// line of the original is still there, and removing the sidecar gives back the original tree.
-fn assert_only_sidecar_added(dir: &Path, sidecar: &str, list: &str) {
+pub(crate) fn assert_only_sidecar_added(dir: &Path, sidecar: &str, list: &str) {
     let before_text = std::fs::read_to_string(Path::new(PACKAGE).join("deploy.yaml")).unwrap();
     let after_text = std::fs::read_to_string(dir.join("deploy.yaml")).unwrap();
     for line in before_text.lines().filter(|l| l.contains('#')) {
@@ -179,11 +179,11 @@ fn eval_with_a_bad_config_fails_names_the_field_and_changes_nothing() {
     assert!(results.contains("severity: error") && results.contains("data.prot"), "{results}");
 }
 
-const EXAMPLE_PACKAGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../kpt-package");
+pub(crate) const EXAMPLE_PACKAGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../kpt-package");
 
 /// A scratch directory laid out like the repository: `dist/sidecar-injector` (the binary of this test run) next
 /// to `pkg/`, a copy of kpt-package/. Returns the directory and the package's file names.
-fn example_layout(test: &str) -> (PathBuf, Vec<String>) {
+pub(crate) fn example_layout(test: &str) -> (PathBuf, Vec<String>) {
     let root = std::env::temp_dir().join(format!("sidecar-injector-kpt-{}-{test}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
     let pkg = root.join("pkg");
@@ -221,8 +221,15 @@ fn the_example_package_renders_from_the_repository_root() {
     let kptfile = std::fs::read_to_string(pkg.join("Kptfile")).unwrap();
     assert_eq!(kptfile.matches("- exec: dist/sidecar-injector").count(), 2, "{kptfile}");
     render_example(&root, Some("results"));
-    // Only deployment.yaml changes; every comment of it is still there.
-    for file in &files {
+    let results = std::fs::read_to_string(root.join("results/results.yaml")).unwrap();
+    assert_example_rendered(&pkg, &files, &results, "exec: dist/sidecar-injector");
+}
+
+/// The example package after `kpt fn render` of its two steps (each named `step` in results.yaml): only
+/// deployment.yaml changed, every comment of it kept, both sidecars injected with their status entries, and
+/// one result per step naming the workload and its file.
+pub(crate) fn assert_example_rendered(pkg: &Path, files: &[String], results: &str, step: &str) {
+    for file in files {
         let before = std::fs::read_to_string(Path::new(EXAMPLE_PACKAGE).join(file)).unwrap();
         let after = std::fs::read_to_string(pkg.join(file)).unwrap();
         if file != "deployment.yaml" {
@@ -258,8 +265,7 @@ fn the_example_package_renders_from_the_repository_root() {
     assert!(status.contains("\"log-shipper\"") && status.contains("\"nginx-exporter\""), "{status}");
 
     // results.yaml: one entry per pipeline step, each naming the workload and its file.
-    let results = std::fs::read_to_string(root.join("results/results.yaml")).unwrap();
-    assert_eq!(results.matches("exec: dist/sidecar-injector").count(), 2, "{results}");
+    assert_eq!(results.matches(step).count(), 2, "{results}");
     assert!(results.contains("injected \"log-shipper\": added container fluent-bit"), "{results}");
     assert!(results.contains("injected \"nginx-exporter\": added container nginx-exporter"), "{results}");
     assert_eq!(results.matches("path: deployment.yaml").count(), 2, "{results}");

@@ -24,7 +24,7 @@ use lossless_yaml::{emit_stream, parse_stream, Document, Mapping, Node};
 const ROOT: &str = common::ROOT;
 
 /// The seed use cases: one directory each, in the legacy exec plugin form that `kubectl kustomize` runs.
-const USE_CASES: &[&str] =
+pub(crate) const USE_CASES: &[&str] =
     &["logging", "service-mesh", "monitoring", "secrets-sync", "file-sync", "cache", "security", "cronjob"];
 
 /// The KRM exec function form (standalone kustomize only): native binary, and the `.wasm` under wasmtime.
@@ -33,19 +33,19 @@ const KRM_FUNCTION_DIRS: &[&str] = &["krm-function", "krm-function-wasm"];
 const FUNCTION_ANNOTATION: &str = "config.kubernetes.io/function";
 const PLUGIN_PATH: &str = "sidecar-injector.dev/v1alpha1/sidecarinjector/SidecarInjector";
 
-fn examples() -> PathBuf {
+pub(crate) fn examples() -> PathBuf {
     Path::new(ROOT).join("kustomization-examples")
 }
 
 /// A fresh scratch directory for one test (nextest runs each test in its own process).
-fn scratch(test: &str) -> PathBuf {
+pub(crate) fn scratch(test: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("sidecar-injector-kustomize-{}-{test}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
 
-fn text(out: &Output) -> String {
+pub(crate) fn text(out: &Output) -> String {
     format!("stdout:\n{}\nstderr:\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 
@@ -89,7 +89,7 @@ fn kubectl_kustomize(dir: &Path, home: &Path) -> Output {
 }
 
 /// Compares `actual` with `dir/expected.yaml`; under `UPDATE_EXPECTED` rewrites it and fails.
-fn assert_expected(dir: &Path, actual: &[u8]) {
+pub(crate) fn assert_expected(dir: &Path, actual: &[u8]) {
     let path = dir.join("expected.yaml");
     if std::env::var_os("UPDATE_EXPECTED").is_some() {
         std::fs::write(&path, actual).unwrap();
@@ -114,7 +114,7 @@ fn docs(bytes: &[u8]) -> Vec<Node> {
     parse_stream(bytes).unwrap().into_iter().map(|d| d.root).collect()
 }
 
-fn read_doc(path: &Path) -> Node {
+pub(crate) fn read_doc(path: &Path) -> Node {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut all = docs(&bytes);
     assert_eq!(all.len(), 1, "{} must be one document", path.display());
@@ -318,7 +318,7 @@ fn read_doc_text(text: &str) -> Node {
 
 /// A copy of the repository layout the KRM examples rely on: `<scratch>/kustomization-examples/<name>` and
 /// `<scratch>/dist/` with this test run's binary and module, so `../../dist/...` resolves as in the repository.
-fn krm_layout(test: &str, name: &str, wasm: bool) -> PathBuf {
+pub(crate) fn krm_layout(test: &str, name: &str, wasm: bool) -> PathBuf {
     let root = scratch(test);
     let dir = root.join("kustomization-examples").join(name);
     std::fs::create_dir_all(&dir).unwrap();
@@ -469,7 +469,7 @@ fn krm_function_wasm_expected_equals_the_legacy_plugin_output() {
 }
 
 /// `kustomize build --enable-alpha-plugins --enable-exec` in the scratch layout.
-fn kustomize_build(dir: &Path, home: Option<&Path>) -> Output {
+pub(crate) fn kustomize_build(dir: &Path, home: Option<&Path>) -> Output {
     let mut cmd = Command::new("kustomize");
     cmd.args(["build", "--enable-alpha-plugins", "--enable-exec"]).arg(dir);
     if let Some(home) = home {
@@ -487,13 +487,52 @@ fn kustomize_runs_the_krm_function_native() {
     assert_expected(&examples().join("krm-function"), &out.stdout);
 }
 
+/// Not run here: the newest standalone kustomize these machines can install is v4.5.4 (hosts.md), and the `.wasm`
+/// form's `exec.args` came with v5.7.0; no wasmtime CLI either. The test below pins what v4.5.4 does instead.
 #[test]
-#[cfg_attr(not(all(host_kustomize, host_wasmtime)), ignore = "standalone kustomize or the wasmtime CLI is not on PATH")]
+#[cfg_attr(
+    not(all(host_kustomize_exec_args, host_wasmtime)),
+    ignore = "needs standalone kustomize v5.7.0+ (exec.args) and the wasmtime CLI; v4.5.4 is the newest installable here"
+)]
 fn kustomize_runs_the_krm_function_wasm() {
     let dir = krm_layout("kustomize-krm-wasm", "krm-function-wasm", true);
     let out = kustomize_build(&dir, None);
     assert!(out.status.success(), "kustomize v5.7.0 or later is needed for exec.args:\n{}", text(&out));
     assert_expected(&examples().join("krm-function-wasm"), &out.stdout);
+}
+
+/// Why the `.wasm` form needs v5.7.0: an older kustomize does not know `exec.args` and drops it without a word,
+/// so it starts `wasmtime` with no arguments (kubectl's v5.5.0 refuses the field instead; tested above). A
+/// `wasmtime` first on PATH that records its arguments shows it; the build then fails, and injects nothing.
+#[test]
+#[cfg_attr(
+    not(all(host_kustomize, not(host_kustomize_exec_args))),
+    ignore = "needs a standalone kustomize older than v5.7.0 on PATH"
+)]
+fn kustomize_before_5_7_drops_exec_args() {
+    let dir = krm_layout("kustomize-krm-wasm-old", "krm-function-wasm", true);
+    let bin = dir.parent().unwrap().join("recording-bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let record = bin.join("argv");
+    let script = format!("#!/bin/sh\nprintf '%s\\n' \"$#\" \"$@\" > '{}'\nexit 3\n", record.display());
+    std::fs::write(bin.join("wasmtime"), script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(bin.join("wasmtime"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = std::env::join_paths(
+        std::iter::once(bin.clone()).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
+    .unwrap();
+    let out = Command::new("kustomize")
+        .args(["build", "--enable-alpha-plugins", "--enable-exec"])
+        .arg(&dir)
+        .env("PATH", path)
+        .output()
+        .expect("kustomize runs");
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("fluent-bit"), "{}", text(&out));
+    let argv =
+        std::fs::read_to_string(&record).unwrap_or_else(|e| panic!("wasmtime was not run ({e}):\n{}", text(&out)));
+    assert_eq!(argv, "0\n", "wasmtime got arguments after all: {argv:?}");
 }
 
 /// Standalone kustomize runs the legacy plugin form too (`--enable-alpha-plugins` is enough; `--enable-exec`
@@ -511,15 +550,14 @@ fn kustomize_runs_the_legacy_plugin_use_cases() {
 
 // --- the directory, its README, the top-level README and metadata.yaml agree ---------------------------------------
 
+/// The directories of kustomization-examples/, sorted.
+pub(crate) fn example_dirs() -> Vec<String> {
+    common::subdirectories(&examples())
+}
+
 #[test]
 fn every_example_directory_is_tested_and_listed() {
-    let mut dirs: Vec<String> = std::fs::read_dir(examples())
-        .unwrap()
-        .map(|e| e.unwrap())
-        .filter(|e| e.path().is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    dirs.sort();
+    let dirs = example_dirs();
     let mut known: Vec<String> = USE_CASES.iter().chain(KRM_FUNCTION_DIRS).map(|s| s.to_string()).collect();
     known.sort();
     assert_eq!(

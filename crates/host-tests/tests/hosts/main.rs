@@ -7,6 +7,7 @@ mod invariants;
 
 mod argocd;
 mod hostile;
+mod image;
 mod kpt;
 mod kustomize;
 mod pyyaml;
