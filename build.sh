@@ -2,8 +2,9 @@
 # Builds the release artifacts into dist/:
 #   dist/sidecar-injector        native binary (kustomize/kpt exec, Argo CD image)
 #   dist/sidecar-injector.wasm   WASI preview-1 command module (wasmtime run, kustomize exec of a runtime)
+#   npm/pkg/                     the JavaScript package's module (./build.sh js; see docs/javascript.md)
 #
-# Usage: ./build.sh [build|demo|install-plugin [PLUGIN_HOME]|bench [quick|full]|help]
+# Usage: ./build.sh [build|demo|install-plugin [PLUGIN_HOME]|bench [quick|full]|js|pack|playground|help]
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -85,6 +86,59 @@ maybe_wasm_opt() { # module
     fi
 }
 
+# --- The JavaScript package (npm/) and the playground (playground/), from crates/js through wasm-bindgen. ---
+JS_TARGET=wasm32-unknown-unknown
+JS_CRATE=sidecar_injector_js
+JS_PKG=npm/pkg
+PLAYGROUND_OUT="$DIST/playground"
+
+# The CLI refuses a module made by another wasm-bindgen; the crate pins the exact version it must be.
+js_wasm_bindgen_version() {
+    sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' crates/js/Cargo.toml
+}
+
+build_js() {
+    local want have
+    want=$(js_wasm_bindgen_version)
+    have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}') || true
+    if [[ "$have" != "$want" ]]; then
+        echo "error: wasm-bindgen-cli $want is needed (found: ${have:-none});" \
+            "cargo install --locked wasm-bindgen-cli --version =$want" >&2
+        exit 1
+    fi
+    if command -v rustup >/dev/null && ! rustup target list --installed | grep -qx "$JS_TARGET"; then
+        log "installing rustup target $JS_TARGET"
+        rustup target add "$JS_TARGET"
+    fi
+    log "cargo build --release --target $JS_TARGET (crates/js)"
+    cargo build --release -p sidecar-injector-js --target "$JS_TARGET"
+    log "wasm-bindgen $want --target web -> $JS_PKG/"
+    rm -rf "$JS_PKG"
+    wasm-bindgen --target web --out-dir "$JS_PKG" --out-name "$JS_CRATE" \
+        "$TARGET_DIR/$JS_TARGET/release/$JS_CRATE.wasm"
+    maybe_wasm_opt "$JS_PKG/${JS_CRATE}_bg.wasm"
+    echo "javascript package (npm/):"
+    size_line "$JS_PKG/${JS_CRATE}_bg.wasm"
+}
+
+# npm pack: the tarball a user installs, into dist/.
+pack_js() {
+    build_js
+    mkdir -p "$DIST"
+    local tarball
+    tarball=$(cd npm && npm pack --silent --pack-destination "../$DIST")
+    size_line "$DIST/$tarball"
+}
+
+build_playground() {
+    build_js
+    log "node playground/build.mjs -> $PLAYGROUND_OUT/"
+    node playground/build.mjs "$PLAYGROUND_OUT"
+    size_line "$PLAYGROUND_OUT/index.html"
+    echo "open it: file://$PWD/$PLAYGROUND_OUT/index.html (one self-contained file: any browser, no server)"
+    echo "or serve it: python3 -m http.server -d $PLAYGROUND_OUT 8000, then http://127.0.0.1:8000/"
+}
+
 print_sizes() {
     echo "artifacts:"
     size_line "$DIST/$BIN"
@@ -127,6 +181,10 @@ usage: $0 [command]
           build, then time the function against the parse-and-emit floor, cat, kubectl kustomize and kpt
           (bench/run.sh, ~10 min; quick ~5 min; full adds the hosts at 10,000 workloads);
           writes target/bench/results.md. See bench/README.md
+  js      the JavaScript package: crates/js through wasm-bindgen into npm/pkg/, print its size
+  pack    js, then npm pack into $DIST/ (the tarball users install)
+  playground
+          js, then the playground page into $PLAYGROUND_OUT/index.html (one file, works from file://)
   help    this text
 EOF
 }
@@ -161,6 +219,15 @@ install-plugin)
 bench)
     shift
     exec bench/run.sh "$@"
+    ;;
+js)
+    build_js
+    ;;
+pack)
+    pack_js
+    ;;
+playground)
+    build_playground
     ;;
 help | -h | --help)
     usage
