@@ -130,10 +130,16 @@ pack_js() {
     size_line "$DIST/$tarball"
 }
 
+# The page's worker is a classic script (Chromium starts no module worker from a Blob on a file:// page): the
+# same module's glue again, as wasm-bindgen's `--target no-modules` (a global `wasm_bindgen`).
 build_playground() {
+    local glue="$TARGET_DIR/playground-glue"
     build_js
+    rm -rf "$glue"
+    wasm-bindgen --target no-modules --no-typescript --out-dir "$glue" --out-name "$JS_CRATE" \
+        "$TARGET_DIR/$JS_TARGET/release/$JS_CRATE.wasm"
     log "node playground/build.mjs -> $PLAYGROUND_OUT/"
-    node playground/build.mjs "$PLAYGROUND_OUT"
+    node playground/build.mjs "$PLAYGROUND_OUT" "$glue/$JS_CRATE.js" "$JS_PKG/${JS_CRATE}_bg.wasm"
     size_line "$PLAYGROUND_OUT/index.html"
     echo "open it: file://$PWD/$PLAYGROUND_OUT/index.html (one self-contained file: any browser, no server)"
     echo "or serve it: python3 -m http.server -d $PLAYGROUND_OUT 8000, then http://127.0.0.1:8000/"
