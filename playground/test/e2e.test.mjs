@@ -18,7 +18,11 @@ let playwright = null;
 try {
   playwright = await import("playwright-core");
 } catch {}
-const skip = !existsSync(CHROMIUM)
+// CI sets SIDECAR_INJECTOR_JS_REQUIRED=1: there a missing browser fails the run instead of skipping it.
+const required = process.env.SIDECAR_INJECTOR_JS_REQUIRED === "1";
+const skip = required
+  ? false
+  : !existsSync(CHROMIUM)
   ? `no Chromium at ${CHROMIUM} (apt-get install chromium)`
   : !playwright
     ? "playwright-core is not installed (npm ci in playground/)"
@@ -28,6 +32,8 @@ let browser, server, origin;
 
 before(async () => {
   if (skip) return;
+  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}`);
+  assert.ok(playwright, "playwright-core is not installed (npm ci in playground/)");
   assert.ok(existsSync(page), `${page} is missing: ./build.sh playground builds it`);
   const html = readFileSync(page);
   server = createServer((req, res) => {
