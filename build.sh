@@ -187,6 +187,9 @@ usage: $0 [command]
           build, then time the function against the parse-and-emit floor, cat, kubectl kustomize and kpt
           (bench/run.sh, ~10 min; quick ~5 min; full adds the hosts at 10,000 workloads);
           writes target/bench/results.md. See bench/README.md
+  bench-js [--runs N]
+          the JavaScript package's size, and 1,000 workloads in Node beside the native binary (bench/js.sh,
+          ~2 min); writes target/bench/js.md
   js      the JavaScript package: crates/js through wasm-bindgen into npm/pkg/, print its size
   pack    js, then npm pack into $DIST/ (the tarball users install)
   playground
@@ -228,6 +231,10 @@ bench)
     ;;
 js)
     build_js
+    ;;
+bench-js)
+    shift
+    exec bench/js.sh "$@"
     ;;
 pack)
     pack_js
