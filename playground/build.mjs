@@ -32,6 +32,13 @@ function listUnder(text, key) {
   return items;
 }
 
+// kustomize's `namespace:` field, the one transformation the examples rely on (the service mesh selects by
+// the Namespace's labels): set on every document that names none, but not on the Namespace objects.
+function withNamespace(doc, namespace) {
+  if (!namespace || /^kind:\s*Namespace\s*$/m.test(doc) || /^metadata:\n(?: {2}.*\n)*? {2}namespace:/m.test(doc)) return doc;
+  return doc.replace(/^metadata:\n/m, `metadata:\n  namespace: ${namespace}\n`);
+}
+
 // The use case column of kustomization-examples/README.md's table.
 function titles() {
   const out = {};
@@ -51,8 +58,10 @@ function examples() {
     const dir = join(root, "kustomization-examples", name);
     const k = read(dir, "kustomization.yaml");
     const [transformer] = listUnder(k, "transformers");
+    const namespace = /^namespace:\s*(\S+)\s*$/m.exec(k)?.[1];
     const manifests = listUnder(k, "resources")
-      .map((f) => read(dir, f).replace(/\n*$/, "\n"))
+      .flatMap((f) => read(dir, f).replace(/\n*$/, "\n").split(/^---\n/m))
+      .map((doc) => withNamespace(doc, namespace))
       .join("---\n");
     return { name, title: names[name] || name, manifests, config: read(dir, transformer) };
   });

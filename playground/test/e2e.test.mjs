@@ -90,7 +90,7 @@ test("an example runs: output, results and the diff show the injected sidecar", 
   const example = await p.evaluate(() => PLAYGROUND.examples.find((e) => e.name === "logging"));
   assert.equal(output, transformManifests(example.manifests, example.config).output);
   const results = await p.locator("#results li.result-info").allTextContents();
-  assert.ok(results.some((t) => /\[Deployment web\]/.test(t)), results.join("\n"));
+  assert.ok(results.some((t) => /\[Deployment web\/web\]/.test(t)), results.join("\n"));
   const added = await p.locator("#diff .row.add").allTextContents();
   assert.ok(added.some((t) => t.includes("name: fluent-bit")), added.slice(0, 20).join("\n"));
   assert.match(await p.textContent("#version"), /^sidecar-injector \d+\.\d+\.\d+ \(WebAssembly\)$/);
