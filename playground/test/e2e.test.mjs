@@ -1,15 +1,16 @@
 // The playground in real headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core): served from
 // 127.0.0.1 and opened from file://, it runs an example, reports a broken config's error with its field path,
 // keeps its state in the URL, completes keys from the schema, and stays responsive while the worker transforms
-// 10,000 workloads. Skipped, by name, when Chromium or playwright-core is missing (.ci/run installs both).
+// 10,000 workloads; and the npm package imported by a page as browsers import it. Skipped, by name, when Chromium or playwright-core is missing (.ci/run installs both).
 //
 // PLAYGROUND_SCREENSHOT=docs/playground.png writes the screenshot the README shows.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { existsSync, readFileSync } from "node:fs";
+import { extname } from "node:path";
 
-import { transformManifests } from "../../npm/index.js";
+import { transform, transformManifests, version } from "../../npm/index.js";
 
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const page = new URL("../../dist/playground/index.html", import.meta.url).pathname;
@@ -30,16 +31,47 @@ const skip = required
 
 let browser, server, origin;
 
+// A page that uses the npm package as a browser does: an ES module import, the .wasm fetched beside the glue.
+const LIST = `apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+items:
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: web}
+  spec:
+    template:
+      spec:
+        containers:
+        - {name: app, image: example/app:1.0}
+functionConfig:
+  apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: agent}
+  data: {name: agent, image: example/agent:1.0}
+`;
+const PACKAGE_PAGE = `<!doctype html><meta charset="utf-8"><script type="module">
+import { transform, version } from "/npm/index.js";
+window.done = { version: version(), ...transform(${JSON.stringify(LIST)}), broken: transform("items: [") };
+</script>`;
+
 before(async () => {
   if (skip) return;
   assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}`);
   assert.ok(playwright, "playwright-core is not installed (npm ci in playground/)");
   assert.ok(existsSync(page), `${page} is missing: ./build.sh playground builds it`);
   const html = readFileSync(page);
+  // The page at /, and the npm package's files under /npm/ for the test of its browser import.
+  const types = { ".js": "text/javascript", ".wasm": "application/wasm", ".html": "text/html; charset=utf-8" };
   server = createServer((req, res) => {
-    if (req.url === "/" || req.url.startsWith("/?") || req.url.startsWith("/#")) {
-      res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(html);
-    } else res.writeHead(404).end();
+    const path = new URL(req.url, "http://x").pathname;
+    if (path === "/") return res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(html);
+    if (path === "/package.html") return res.writeHead(200, { "content-type": types[".html"] }).end(PACKAGE_PAGE);
+    const file = /^\/npm\/(index\.js|pkg\/sidecar_injector_js(?:_bg\.wasm|\.js))$/.exec(path);
+    if (file) {
+      const body = readFileSync(new URL(`../../npm/${file[1]}`, import.meta.url));
+      return res.writeHead(200, { "content-type": types[extname(file[1])] }).end(body);
+    }
+    res.writeHead(404).end();
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   origin = `http://127.0.0.1:${server.address().port}`;
@@ -196,6 +228,20 @@ test("10,000 workloads: the page stays responsive while the worker runs, then sh
   const whole = await p.evaluate(async () => await (await fetch(document.getElementById("download").href)).text());
   assert.equal(whole.match(/\n {6}- name: fluent-bit\n/g).length, 10000);
   assert.match(await p.textContent("#diff p"), /^10000 documents changed, 0 unchanged; \d+ changed documents not shown$/);
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+test("the npm package imported by a browser page: the module is fetched beside it, and transforms", { skip }, async () => {
+  const { p, errors, close } = await open(`${origin}/package.html`);
+  const done = await (await p.waitForFunction(() => window.done, null, { timeout: 30000 })).jsonValue();
+  assert.equal(done.ok, true, done.stderr);
+  assert.match(done.output, /\n {8}- name: agent\n {10}image: example\/agent:1\.0\n/);
+  // Byte for byte what the package gives in Node.
+  assert.equal(done.output, transform(LIST).output);
+  assert.equal(done.broken.ok, false);
+  assert.equal(done.broken.results[0].severity, "error");
+  assert.equal(done.version, version());
   assert.deepEqual(errors, []);
   await close();
 });
