@@ -1,7 +1,8 @@
 // The playground in real headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core): served from
 // 127.0.0.1 and opened from file://, it runs an example, reports a broken config's error with its field path,
 // keeps its state in the URL, completes keys from the schema, and stays responsive while the worker transforms
-// 10,000 workloads; and the npm package imported by a page as browsers import it. Skipped, by name, when Chromium or playwright-core is missing (.ci/run installs both).
+// 10,000 workloads; and the npm package imported by a page as browsers import it. Skipped, by name, when Chromium or
+// playwright-core is missing (.ci/run installs both).
 //
 // PLAYGROUND_SCREENSHOT=docs/playground.png writes the screenshot the README shows.
 import { test, before, after } from "node:test";
@@ -10,7 +11,7 @@ import { createServer } from "node:http";
 import { existsSync, readFileSync } from "node:fs";
 import { extname } from "node:path";
 
-import { transform, transformManifests, version } from "../../npm/index.js";
+import { transformManifests, version } from "../../npm/index.js";
 
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const page = new URL("../../dist/playground/index.html", import.meta.url).pathname;
@@ -32,23 +33,9 @@ const skip = required
 let browser, server, origin;
 
 // A page that uses the npm package as a browser does: an ES module import, the .wasm fetched beside the glue.
-const LIST = `apiVersion: config.kubernetes.io/v1
-kind: ResourceList
-items:
-- apiVersion: apps/v1
-  kind: Deployment
-  metadata: {name: web}
-  spec:
-    template:
-      spec:
-        containers:
-        - {name: app, image: example/app:1.0}
-functionConfig:
-  apiVersion: v1
-  kind: ConfigMap
-  metadata: {name: agent}
-  data: {name: agent, image: example/agent:1.0}
-`;
+// A testdata case, checked against its expected.yaml like every other artifact.
+const caseFile = (file) => readFileSync(new URL(`../../testdata/cases/configmap-config/${file}`, import.meta.url), "utf8");
+const LIST = caseFile("input.yaml");
 const PACKAGE_PAGE = `<!doctype html><meta charset="utf-8"><script type="module">
 import { transform, version } from "/npm/index.js";
 window.done = { version: version(), ...transform(${JSON.stringify(LIST)}), broken: transform("items: [") };
@@ -236,9 +223,8 @@ test("the npm package imported by a browser page: the module is fetched beside i
   const { p, errors, close } = await open(`${origin}/package.html`);
   const done = await (await p.waitForFunction(() => window.done, null, { timeout: 30000 })).jsonValue();
   assert.equal(done.ok, true, done.stderr);
-  assert.match(done.output, /\n {8}- name: agent\n {10}image: example\/agent:1\.0\n/);
-  // Byte for byte what the package gives in Node.
-  assert.equal(done.output, transform(LIST).output);
+  assert.equal(done.output, caseFile("expected.yaml"));
+  assert.equal(done.stderr, existsSync(new URL("../../testdata/cases/configmap-config/expected.stderr", import.meta.url)) ? caseFile("expected.stderr") : "");
   assert.equal(done.broken.ok, false);
   assert.equal(done.broken.results[0].severity, "error");
   assert.equal(done.version, version());
