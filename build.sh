@@ -2,8 +2,9 @@
 # Builds the release artifacts into dist/:
 #   dist/sidecar-injector        native binary (kustomize/kpt exec, Argo CD image)
 #   dist/sidecar-injector.wasm   WASI preview-1 command module (wasmtime run, kustomize exec of a runtime)
+#   npm/pkg/                     the JavaScript package's module (./build.sh js; see docs/javascript.md)
 #
-# Usage: ./build.sh [build|demo|install-plugin [PLUGIN_HOME]|bench [quick|full]|help]
+# Usage: ./build.sh [build|demo|install-plugin [PLUGIN_HOME]|bench [quick|full]|js|pack|playground|help]
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -83,6 +84,65 @@ maybe_wasm_opt() { # module
         rm -f "$tmp"
         log "wasm-opt failed: keeping rustc's module"
     fi
+}
+
+# --- The JavaScript package (npm/) and the playground (playground/), from crates/js through wasm-bindgen. ---
+JS_TARGET=wasm32-unknown-unknown
+JS_CRATE=sidecar_injector_js
+JS_PKG=npm/pkg
+PLAYGROUND_OUT="$DIST/playground"
+
+# The CLI refuses a module made by another wasm-bindgen; the crate pins the exact version it must be.
+js_wasm_bindgen_version() {
+    sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' crates/js/Cargo.toml
+}
+
+build_js() {
+    local want have
+    want=$(js_wasm_bindgen_version)
+    have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}') || true
+    if [[ "$have" != "$want" ]]; then
+        echo "error: wasm-bindgen-cli $want is needed (found: ${have:-none});" \
+            "cargo install --locked wasm-bindgen-cli --version =$want" >&2
+        exit 1
+    fi
+    if command -v rustup >/dev/null && ! rustup target list --installed | grep -qx "$JS_TARGET"; then
+        log "installing rustup target $JS_TARGET"
+        rustup target add "$JS_TARGET"
+    fi
+    log "cargo build --release --target $JS_TARGET (crates/js)"
+    cargo build --release -p sidecar-injector-js --target "$JS_TARGET"
+    log "wasm-bindgen $want --target web -> $JS_PKG/"
+    rm -rf "$JS_PKG"
+    wasm-bindgen --target web --out-dir "$JS_PKG" --out-name "$JS_CRATE" \
+        "$TARGET_DIR/$JS_TARGET/release/$JS_CRATE.wasm"
+    maybe_wasm_opt "$JS_PKG/${JS_CRATE}_bg.wasm"
+    echo "javascript package (npm/):"
+    size_line "$JS_PKG/${JS_CRATE}_bg.wasm"
+}
+
+# npm pack: the tarball a user installs, into dist/.
+pack_js() {
+    build_js
+    mkdir -p "$DIST"
+    local tarball
+    tarball=$(cd npm && npm pack --silent --pack-destination "../$DIST")
+    size_line "$DIST/$tarball"
+}
+
+# The page's worker is a classic script (Chromium starts no module worker from a Blob on a file:// page): the
+# same module's glue again, as wasm-bindgen's `--target no-modules` (a global `wasm_bindgen`).
+build_playground() {
+    local glue="$TARGET_DIR/playground-glue"
+    build_js
+    rm -rf "$glue"
+    wasm-bindgen --target no-modules --no-typescript --out-dir "$glue" --out-name "$JS_CRATE" \
+        "$TARGET_DIR/$JS_TARGET/release/$JS_CRATE.wasm"
+    log "node playground/build.mjs -> $PLAYGROUND_OUT/"
+    node playground/build.mjs "$PLAYGROUND_OUT" "$glue/$JS_CRATE.js" "$JS_PKG/${JS_CRATE}_bg.wasm"
+    size_line "$PLAYGROUND_OUT/index.html"
+    echo "open it: file://$PWD/$PLAYGROUND_OUT/index.html (one self-contained file: any browser, no server)"
+    echo "or serve it: python3 -m http.server -d $PLAYGROUND_OUT 8000, then http://127.0.0.1:8000/"
 }
 
 print_sizes() {
@@ -290,6 +350,13 @@ usage: $0 [command]
           docs/image.md
   release the release artifacts, versioned, into $DIST/release/ with SHA256SUMS: static Linux binaries, the
           .wasm modules, the image as an OCI archive (needs podman or docker). docs/image.md
+  bench-js [--runs N]
+          the JavaScript package's size, and 1,000 workloads in Node beside the native binary (bench/js.sh,
+          ~2 min); writes target/bench/js.md
+  js      the JavaScript package: crates/js through wasm-bindgen into npm/pkg/, print its size
+  pack    js, then npm pack into $DIST/ (the tarball users install)
+  playground
+          js, then the playground page into $PLAYGROUND_OUT/index.html (one file, works from file://)
   help    this text
 EOF
 }
@@ -335,6 +402,19 @@ image)
     ;;
 release)
     build_release
+    ;;
+js)
+    build_js
+    ;;
+bench-js)
+    shift
+    exec bench/js.sh "$@"
+    ;;
+pack)
+    pack_js
+    ;;
+playground)
+    build_playground
     ;;
 help | -h | --help)
     usage

@@ -45,6 +45,29 @@ image_for_tests() {
     export SIDECAR_INJECTOR_IMAGE_REF="${line%% *}"
 }
 
+# The JavaScript package (npm/) and the playground (playground/): `./build.sh playground` builds both, then
+# Node's own test runner runs each folder's tests (npm/: every testdata case through the package, byte for byte;
+# playground/: the page in headless Chromium). Without node or the pinned wasm-bindgen-cli the step is skipped,
+# by name, unless SIDECAR_INJECTOR_JS_REQUIRED=1 (.ci/run sets it, and installs both).
+js_tests() {
+    local want status=0 missing=
+    want=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' crates/js/Cargo.toml)
+    command -v node >/dev/null || missing="node"
+    [[ "$(wasm-bindgen --version 2>/dev/null)" == "wasm-bindgen $want" ]] || missing="${missing:+$missing, }wasm-bindgen-cli $want"
+    if [[ -n "$missing" ]]; then
+        if [[ "${SIDECAR_INJECTOR_JS_REQUIRED:-}" == 1 ]]; then
+            echo "error: $missing missing, and SIDECAR_INJECTOR_JS_REQUIRED=1" >&2
+            return 1
+        fi
+        echo "SKIPPED: javascript package and playground tests ($missing missing; .ci/run installs them)" >&2
+        return 0
+    fi
+    ./build.sh playground || return 1
+    (cd npm && node --test --test-reporter=spec test/) || status=1
+    (cd playground && node --test --test-reporter=spec test/) || status=1
+    return "$status"
+}
+
 case "${1:-all}" in
 core)
     run "core tests" nextest -p sidecar-injector -p lossless-yaml
@@ -72,6 +95,7 @@ all)
     fi
     run "tests (every crate)" nextest --workspace
     run "doc tests" cargo test --workspace --doc --no-fail-fast
+    run "javascript package and playground (node --test)" js_tests
     ;;
 *)
     echo "usage: $0 [all|core]" >&2
