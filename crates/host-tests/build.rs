@@ -6,8 +6,17 @@
 // `docker` through tools/container/docker for kustomize). A `docker` on PATH is not probed: on these machines it
 // is a client without an engine. docker-registry: the local registry of the publish-then-pull test.
 // qemu-aarch64-static (Debian's qemu-user-static): runs the release's aarch64 binary on this machine.
-const HOST_TOOLS: &[&str] =
-    &["kpt", "kubectl", "kustomize", "node", "wasmtime", "podman", "docker-registry", "qemu-aarch64-static"];
+const HOST_TOOLS: &[&str] = &[
+    "kpt",
+    "kubectl",
+    "kustomize",
+    "node",
+    "wasmtime",
+    "podman",
+    "docker-registry",
+    "qemu-aarch64-static",
+    "wasm-bindgen",
+];
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");

@@ -396,3 +396,16 @@ pub fn subdirectories(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// What every command that reaches the container runtime needs here: tools/container first on PATH (its `docker`
+/// runs podman; a `docker` later on PATH may be a client without an engine), and podman's settings for these
+/// machines unless CONTAINERS_CONF names others.
+pub fn with_containers(cmd: &mut Command) -> &mut Command {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let dirs = std::iter::once(repo_root().join("tools/container")).chain(std::env::split_paths(&path));
+    cmd.env("PATH", std::env::join_paths(dirs).expect("PATH entries without ':'"));
+    if std::env::var_os("CONTAINERS_CONF").is_none_or(|c| c.is_empty()) {
+        cmd.env("CONTAINERS_CONF", repo_root().join("tools/container").join("containers.conf"));
+    }
+    cmd
+}

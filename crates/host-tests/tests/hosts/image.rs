@@ -32,21 +32,8 @@ fn tools_container() -> PathBuf {
     common::repo_root().join("tools/container")
 }
 
-/// What every command that reaches the container runtime needs here: tools/container first on PATH (its `docker`
-/// runs podman; a `docker` later on PATH may be a client without an engine), and podman's settings for these
-/// machines unless CONTAINERS_CONF names others.
-fn with_containers(cmd: &mut Command) -> &mut Command {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let dirs = std::iter::once(tools_container()).chain(std::env::split_paths(&path));
-    cmd.env("PATH", std::env::join_paths(dirs).expect("PATH entries without ':'"));
-    if std::env::var_os("CONTAINERS_CONF").is_none_or(|c| c.is_empty()) {
-        cmd.env("CONTAINERS_CONF", tools_container().join("containers.conf"));
-    }
-    cmd
-}
-
 fn podman(args: &[&str]) -> Output {
-    with_containers(Command::new("podman").args(args)).output().expect("podman runs")
+    common::with_containers(Command::new("podman").args(args)).output().expect("podman runs")
 }
 
 fn podman_ok(args: &[&str]) -> String {
@@ -93,12 +80,13 @@ fn image() -> &'static str {
             return image;
         }
         let repo = "localhost/sidecar-injector-host-tests";
-        let out = with_containers(Command::new(common::repo_root().join("build.sh")).args(["image", "function"]))
-            .env("SIDECAR_INJECTOR_STATIC_BINARY", static_binary())
-            .env("SIDECAR_INJECTOR_IMAGE", repo)
-            .env("CARGO_TARGET_DIR", common::nested_target_dir())
-            .output()
-            .expect("build.sh runs");
+        let out =
+            common::with_containers(Command::new(common::repo_root().join("build.sh")).args(["image", "function"]))
+                .env("SIDECAR_INJECTOR_STATIC_BINARY", static_binary())
+                .env("SIDECAR_INJECTOR_IMAGE", repo)
+                .env("CARGO_TARGET_DIR", common::nested_target_dir())
+                .output()
+                .expect("build.sh runs");
         assert!(out.status.success(), "./build.sh image failed:\n{}", text(&out));
         format!("{repo}:{}", version())
     })
@@ -179,7 +167,7 @@ fn kubectl_container_form(name: &str) {
     std::fs::create_dir_all(&empty_home).unwrap();
     let mut cmd = Command::new("kubectl");
     cmd.args(["kustomize", "--enable-alpha-plugins"]).arg(&dir).env("KUSTOMIZE_PLUGIN_HOME", &empty_home);
-    let out = with_containers(&mut cmd).output().expect("kubectl runs");
+    let out = common::with_containers(&mut cmd).output().expect("kubectl runs");
     assert!(out.status.success(), "kubectl kustomize {name} (container form) failed:\n{}", text(&out));
     assert_expected(&examples().join(name), &out.stdout);
 }
@@ -189,7 +177,7 @@ fn kustomize_container_form(name: &str) {
     let dir = container_form(&format!("kustomize-container-{name}"), name, image());
     let mut cmd = Command::new("kustomize");
     cmd.args(["build", "--enable-alpha-plugins"]).arg(&dir).env("KUSTOMIZE_PLUGIN_HOME", dir.join("no-plugins"));
-    let out = with_containers(&mut cmd).output().expect("kustomize runs");
+    let out = common::with_containers(&mut cmd).output().expect("kustomize runs");
     assert!(out.status.success(), "kustomize build {name} (container form) failed:\n{}", text(&out));
     assert_expected(&examples().join(name), &out.stdout);
 }
@@ -243,7 +231,7 @@ fn kubectl_fails_loudly_when_the_image_is_missing() {
     let dir = container_form("kubectl-missing-image", "logging", missing);
     let mut cmd = Command::new("kubectl");
     cmd.args(["kustomize", "--enable-alpha-plugins"]).arg(&dir);
-    let out = with_containers(&mut cmd).output().expect("kubectl runs");
+    let out = common::with_containers(&mut cmd).output().expect("kubectl runs");
     assert!(!out.status.success(), "{}", text(&out));
     assert!(out.stdout.is_empty(), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains(missing), "names the image:\n{}", text(&out));
@@ -258,7 +246,7 @@ fn kpt_podman(args: &[&str], extra_env: &[(&str, &Path)]) -> (bool, String) {
     for (k, v) in extra_env {
         cmd.env(k, v);
     }
-    let out = with_containers(&mut cmd).output().expect("kpt runs");
+    let out = common::with_containers(&mut cmd).output().expect("kpt runs");
     let log = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     (out.status.success(), log)
 }
@@ -379,7 +367,7 @@ fn kpt_pulls_the_published_image_from_a_registry() {
     let env = [("CONTAINERS_REGISTRIES_CONF", registries.as_path())];
     let mut push = Command::new("podman");
     push.args(["push", "--quiet", image(), &published]).env("CONTAINERS_REGISTRIES_CONF", &registries);
-    let out = with_containers(&mut push).output().expect("podman runs");
+    let out = common::with_containers(&mut push).output().expect("podman runs");
     assert!(out.status.success(), "podman push failed:\n{}\nregistry:\n{}", text(&out), registry.log());
     assert!(!podman(&["image", "exists", &published]).status.success(), "{published} is already in the local store");
 
@@ -461,7 +449,7 @@ fn argocd_images() -> (String, String) {
     let base = argocd_stand_in_base();
     let dir = scratch("argocd-images");
     let repo = "localhost/sidecar-injector-host-tests";
-    let out = with_containers(Command::new(common::repo_root().join("build.sh")).args(["image", "argocd"]))
+    let out = common::with_containers(Command::new(common::repo_root().join("build.sh")).args(["image", "argocd"]))
         .env("SIDECAR_INJECTOR_STATIC_BINARY", binary_from_image(&dir))
         .env("SIDECAR_INJECTOR_IMAGE", repo)
         .env("ARGOCD_INIT_BASE", &base)
@@ -555,7 +543,7 @@ fn release_dir() -> PathBuf {
     }
     let dist = scratch("release").join("dist");
     std::fs::create_dir_all(&dist).unwrap();
-    let out = with_containers(Command::new(common::repo_root().join("build.sh")).arg("release"))
+    let out = common::with_containers(Command::new(common::repo_root().join("build.sh")).arg("release"))
         .env("SIDECAR_INJECTOR_STATIC_BINARY", binary_from_image(dist.parent().unwrap()))
         .env("SIDECAR_INJECTOR_IMAGE", image().rsplit_once(':').unwrap().0)
         .env("SIDECAR_INJECTOR_DIST", &dist)

@@ -42,10 +42,10 @@ const NOT_RUN: &[(&str, &str)] = &[
 
 /// The host programs that decide a block's group. Any other program (./build.sh, cargo, diff, sed...) is taken to
 /// be present wherever the tests run.
-const HOSTS: &[&str] = &["kpt", "kubectl", "kustomize", "wasmtime"];
+const HOSTS: &[&str] = &["kpt", "kubectl", "kustomize", "wasmtime", "podman", "node"];
 
 /// Programs no group runs yet: a doc command using one needs a group (and a host probe) first.
-const UNGROUPED: &[&str] = &["podman", "docker", "node", "npm", "npx"];
+const UNGROUPED: &[&str] = &["docker", "npm", "npx"];
 
 /// The limit for one block; `./build.sh` in a cold target directory is the slow part.
 const BLOCK_TIMEOUT: Duration = Duration::from_secs(900);
@@ -306,6 +306,7 @@ fn run_block(repo: &Path, block: &Block) -> Vec<Option<LineRun>> {
         ));
     }
     let mut bash = Command::new("bash");
+    common::with_containers(&mut bash);
     bash.arg("-c")
         .arg(&script)
         .current_dir(repo)
@@ -417,7 +418,16 @@ fn run_group(group: &str, wanted: &[&str]) {
 #[test]
 fn every_block_has_a_group_and_the_docs_hold_together() {
     let (blocks, outputs) = blocks_and_outputs();
-    let groups: &[&[&str]] = &[&[], &["kpt"], &["kubectl"], &["kustomize"], &["kustomize", "wasmtime"]];
+    let groups: &[&[&str]] = &[
+        &[],
+        &["kpt"],
+        &["kubectl"],
+        &["kustomize"],
+        &["kustomize", "wasmtime"],
+        &["podman"],
+        &["kpt", "podman"],
+        &["node"],
+    ];
     let mut problems = Vec::new();
     for block in &blocks {
         let hosts: Vec<&str> = block.hosts().into_iter().collect();
@@ -577,6 +587,25 @@ fn kustomize_commands_work() {
 #[cfg_attr(not(all(host_kustomize, host_wasmtime)), ignore = "standalone kustomize or the wasmtime CLI is not on PATH")]
 fn kustomize_with_wasmtime_commands_work() {
     run_group("kustomize-wasmtime", &["kustomize", "wasmtime"]);
+}
+
+#[test]
+#[cfg_attr(not(host_podman), ignore = "podman is not on PATH")]
+fn podman_commands_work() {
+    run_group("podman", &["podman"]);
+}
+
+#[test]
+#[cfg_attr(not(all(host_kpt, host_podman)), ignore = "kpt or podman is not on PATH")]
+fn kpt_with_podman_commands_work() {
+    run_group("kpt-podman", &["kpt", "podman"]);
+}
+
+/// The JavaScript package's commands run wasm-bindgen-cli (at the crate's version) and node.
+#[test]
+#[cfg_attr(not(all(host_node, host_wasm_bindgen)), ignore = "node or wasm-bindgen-cli is not on PATH")]
+fn node_commands_work() {
+    run_group("node", &["node"]);
 }
 
 #[test]
