@@ -5,7 +5,8 @@
 # Runs all suites even after a failure (so one run shows everything) and exits non-zero if any failed.
 # Tests that need a host tool that is missing (kpt, kubectl, kustomize, node, PyYAML) are built as ignored
 # (crates/host-tests/build.rs probes PATH), so the runner reports them as skipped, and --status-level skip names
-# each one. SIDECAR_INJECTOR_BIN / SIDECAR_INJECTOR_WASM point the host tests at other artifacts.
+# each one. SIDECAR_INJECTOR_BIN / SIDECAR_INJECTOR_WASM / SIDECAR_INJECTOR_KPT_WASM point the host tests at other
+# artifacts.
 #
 #   ./test.sh            everything (cold: see the README for how long)
 #   ./test.sh core       only the core's and the YAML layer's tests: no artifacts, no wasmtime
@@ -46,6 +47,7 @@ all)
         # The host tests run what ships, not a build of their own.
         export SIDECAR_INJECTOR_BIN="${SIDECAR_INJECTOR_BIN:-$PWD/dist/sidecar-injector}"
         export SIDECAR_INJECTOR_WASM="${SIDECAR_INJECTOR_WASM:-$PWD/dist/sidecar-injector.wasm}"
+        export SIDECAR_INJECTOR_KPT_WASM="${SIDECAR_INJECTOR_KPT_WASM:-$PWD/dist/sidecar-injector.kpt.wasm}"
     fi
     run "tests (every crate)" nextest --workspace
     run "doc tests" cargo test --workspace --doc --no-fail-fast

@@ -2,15 +2,17 @@
 //! reason (`#[cfg_attr(not(host_kpt), ignore = "...")]`), so the test runner reports it as skipped, by name,
 //! never as passed. Also writes the list of testdata cases, one test each.
 
-const HOST_TOOLS: &[&str] = &["kpt", "kubectl", "kustomize", "node", "wasmtime"];
+const HOST_TOOLS: &[&str] = &["kpt", "kubectl", "kustomize", "node", "wasmtime", "docker-registry"];
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=PATH");
     for tool in HOST_TOOLS {
-        println!("cargo::rustc-check-cfg=cfg(host_{tool})");
+        // `docker-registry` -> `host_docker_registry`
+        let cfg = format!("host_{}", tool.replace('-', "_"));
+        println!("cargo::rustc-check-cfg=cfg({cfg})");
         if on_path(tool) {
-            println!("cargo:rustc-cfg=host_{tool}");
+            println!("cargo:rustc-cfg={cfg}");
         }
     }
     // PyYAML: an independent YAML 1.1 reader the YAML layer's output is checked against.

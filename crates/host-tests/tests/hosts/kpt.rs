@@ -11,10 +11,10 @@ use std::process::Command;
 
 use lossless_yaml::{parse_stream, Node};
 
-const PACKAGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/kpt/package");
+pub(crate) const PACKAGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/kpt/package");
 
 /// A fresh copy of the test package in a temporary directory, with a Kptfile whose pipeline runs `exec`.
-fn package(test: &str, mutator: Option<&str>) -> PathBuf {
+pub(crate) fn package(test: &str, mutator: Option<&str>) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("sidecar-injector-kpt-{}-{test}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -63,7 +63,7 @@ fn documents(dir: &Path) -> Vec<Node> {
 
 /// The package file after the run equals the original plus exactly the injected container: every comment
 /// line of the original is still there, and removing the sidecar gives back the original tree.
-fn assert_only_sidecar_added(dir: &Path, sidecar: &str, list: &str) {
+pub(crate) fn assert_only_sidecar_added(dir: &Path, sidecar: &str, list: &str) {
     let before_text = std::fs::read_to_string(Path::new(PACKAGE).join("deploy.yaml")).unwrap();
     let after_text = std::fs::read_to_string(dir.join("deploy.yaml")).unwrap();
     for line in before_text.lines().filter(|l| l.contains('#')) {
@@ -179,7 +179,7 @@ fn eval_with_a_bad_config_fails_names_the_field_and_changes_nothing() {
     assert!(results.contains("severity: error") && results.contains("data.prot"), "{results}");
 }
 
-const EXAMPLE_PACKAGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../kpt-package");
+pub(crate) const EXAMPLE_PACKAGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../kpt-package");
 
 /// A scratch directory laid out like the repository: `dist/sidecar-injector` (the binary of this test run) next
 /// to `pkg/`, a copy of kpt-package/. Returns the directory and the package's file names.
