@@ -73,7 +73,7 @@ build_kpt_wasm() {
 
 # push-kpt-wasm: the kpt module as an OCI wasm image (platform wasm/js), for `kpt fn eval --allow-alpha-wasm -i REF`
 # and Kptfile `image: REF` steps. kpt pushes with the credentials of `docker login` / ~/.docker/config.json.
-push_kpt_wasm() { # reference, e.g. ghcr.io/OWNER/sidecar-injector-kpt-wasm:v0.1.0
+push_kpt_wasm() { # reference, e.g. REGISTRY/OWNER/sidecar-injector-kpt-wasm:v0.1.0
     if [[ -z "${1:-}" ]]; then
         echo "usage: $0 push-kpt-wasm REGISTRY/NAME:TAG" >&2
         exit 2
