@@ -3,9 +3,9 @@
 # against them, then the doc tests.
 #
 # Runs all suites even after a failure (so one run shows everything) and exits non-zero if any failed.
-# Tests that need a host tool that is missing (kpt, kubectl, kustomize, node, PyYAML) are built as ignored
-# (crates/host-tests/build.rs probes PATH), so the runner reports them as skipped, and --status-level skip names
-# each one. SIDECAR_INJECTOR_BIN / SIDECAR_INJECTOR_WASM / SIDECAR_INJECTOR_KPT_WASM point the host tests at other
+# Tests that need a host tool that is missing (kpt, kubectl, kustomize, node, docker-registry, PyYAML) are built as
+# ignored (crates/host-tests/build.rs probes PATH), so the runner reports them as skipped, and --status-level skip
+# names each one. SIDECAR_INJECTOR_BIN / SIDECAR_INJECTOR_WASM / SIDECAR_INJECTOR_KPT_WASM point the host tests at other
 # artifacts.
 #
 #   ./test.sh            everything (cold: see the README for how long)

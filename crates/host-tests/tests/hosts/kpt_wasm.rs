@@ -8,9 +8,6 @@
 //! is not in this repository: kpt writes it to `$TMPDIR/kpt-wasm-fn/` on each wasm run, and [`glue`] takes it
 //! from there.
 
-#[path = "../../../../tests/support/cases.rs"]
-mod cases;
-
 use std::io::Read;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -20,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use crate::common::{self, RunOutput};
 use crate::kpt::{assert_only_sidecar_added, package, EXAMPLE_PACKAGE};
+use crate::testdata::cases;
 
 fn module() -> String {
     common::kpt_wasm_module_path().to_string_lossy().into_owned()

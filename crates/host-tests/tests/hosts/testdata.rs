@@ -3,7 +3,7 @@
 //! `wasm::NAME`, one test per case and artifact.
 
 #[path = "../../../../tests/support/cases.rs"]
-mod cases;
+pub(crate) mod cases;
 
 use crate::common::{self, RunOutput};
 use cases::{differences, env_for, Case};
