@@ -2,9 +2,10 @@
 # Builds the release artifacts into dist/:
 #   dist/sidecar-injector        native binary (kustomize/kpt exec, Argo CD image)
 #   dist/sidecar-injector.wasm   WASI preview-1 command module (wasmtime run, kustomize exec of a runtime)
+#   dist/sidecar-injector.kpt.wasm  module for kpt's alpha wasm runtime (Go js/wasm ABI; docs/kpt-wasm.md)
 #   npm/pkg/                     the JavaScript package's module (./build.sh js; see docs/javascript.md)
 #
-# Usage: ./build.sh [build|demo|install-plugin [PLUGIN_HOME]|bench [quick|full]|js|pack|playground|help]
+# Usage: ./build.sh [build|demo|install-plugin [PLUGIN_HOME]|push-kpt-wasm REF|bench [quick|full]|image|release|js|pack|playground|help]
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -24,18 +25,19 @@ size_line() { # path
     local bytes gz
     bytes=$(stat -c %s "$1")
     gz=$(gzip -9c <"$1" | wc -c)
-    printf '%-28s %9d bytes (%s), %9d gzipped\n' "$1" "$bytes" "$(numfmt --to=iec "$bytes")" "$gz"
+    printf '%-31s %9d bytes (%s), %9d gzipped\n' "$1" "$bytes" "$(numfmt --to=iec "$bytes")" "$gz"
 }
 
-ensure_wasm_target() {
+ensure_target() { # [target, default $WASM_TARGET]
+    local target=${1:-$WASM_TARGET}
     if command -v rustup >/dev/null; then
-        if ! rustup target list --installed | grep -qx "$WASM_TARGET"; then
-            log "installing rustup target $WASM_TARGET"
-            rustup target add "$WASM_TARGET"
+        if ! rustup target list --installed | grep -qx "$target"; then
+            log "installing rustup target $target"
+            rustup target add "$target"
         fi
-    elif [[ ! -d "$(rustc --print sysroot)/lib/rustlib/$WASM_TARGET" ]]; then
+    elif [[ ! -d "$(rustc --print sysroot)/lib/rustlib/$target" ]]; then
         # Without rustup there is no way to add a target's std here; say what is missing.
-        echo "error: no rustup, and the toolchain has no $WASM_TARGET std" >&2
+        echo "error: no rustup, and the toolchain has no $target std" >&2
         exit 1
     fi
 }
@@ -48,12 +50,38 @@ build_native() {
 }
 
 build_wasm() {
-    ensure_wasm_target
+    ensure_target
     log "cargo build --release --target $WASM_TARGET"
     cargo build --release -p sidecar-injector-cli --target "$WASM_TARGET" --bin "$BIN"
     mkdir -p "$DIST"
     cp -f "$WASM_OUT" "$DIST/$BIN.wasm"
     maybe_wasm_opt "$DIST/$BIN.wasm"
+}
+
+# kpt's wasm runtime speaks Go's js/wasm ABI, not WASI: the same core behind the adapter in crates/kpt, built
+# for wasm32-unknown-unknown. kpt's --exec takes a file as wasm only if its name ends in .wasm.
+KPT_WASM_TARGET=wasm32-unknown-unknown
+KPT_WASM=$DIST/$BIN.kpt.wasm
+
+build_kpt_wasm() {
+    ensure_target "$KPT_WASM_TARGET"
+    log "cargo build --release --target $KPT_WASM_TARGET (kpt's wasm runtime)"
+    cargo build --release -p sidecar-injector-kpt --target "$KPT_WASM_TARGET"
+    mkdir -p "$DIST"
+    cp -f "$TARGET_DIR/$KPT_WASM_TARGET/release/sidecar_injector_kpt.wasm" "$KPT_WASM"
+    maybe_wasm_opt "$KPT_WASM"
+}
+
+# push-kpt-wasm: the kpt module as an OCI wasm image (platform wasm/js), for `kpt fn eval --allow-alpha-wasm -i REF`
+# and Kptfile `image: REF` steps. kpt pushes with the credentials of `docker login` / ~/.docker/config.json.
+push_kpt_wasm() { # reference, e.g. REGISTRY/OWNER/sidecar-injector-kpt-wasm:v0.1.0
+    if [[ -z "${1:-}" ]]; then
+        echo "usage: $0 push-kpt-wasm REGISTRY/NAME:TAG" >&2
+        exit 2
+    fi
+    build_kpt_wasm
+    log "kpt alpha wasm push $KPT_WASM $1"
+    kpt alpha wasm push "$KPT_WASM" "$1"
 }
 
 # wasm-opt is optional (Debian: binaryen). Its output ships only if it is smaller; a failure leaves
@@ -106,10 +134,7 @@ build_js() {
             "cargo install --locked wasm-bindgen-cli --version =$want" >&2
         exit 1
     fi
-    if command -v rustup >/dev/null && ! rustup target list --installed | grep -qx "$JS_TARGET"; then
-        log "installing rustup target $JS_TARGET"
-        rustup target add "$JS_TARGET"
-    fi
+    ensure_target "$JS_TARGET"
     log "cargo build --release --target $JS_TARGET (crates/js)"
     cargo build --release -p sidecar-injector-js --target "$JS_TARGET"
     log "wasm-bindgen $want --target web -> $JS_PKG/"
@@ -149,6 +174,7 @@ print_sizes() {
     echo "artifacts:"
     size_line "$DIST/$BIN"
     size_line "$DIST/$BIN.wasm"
+    size_line "$KPT_WASM"
 }
 
 # install-plugin: the native binary as a kustomize legacy exec plugin, where `kubectl kustomize --enable-alpha-plugins`
@@ -207,14 +233,6 @@ container_cli() {
     fi
 }
 
-ensure_rustup_target() { # target
-    if command -v rustup >/dev/null; then
-        rustup target list --installed | grep -qx "$1" || { log "installing rustup target $1" && rustup target add "$1"; }
-    elif [[ ! -d "$(rustc --print sysroot)/lib/rustlib/$1" ]]; then
-        echo "error: no rustup, and the toolchain has no $1 std" >&2
-        exit 1
-    fi
-}
 
 # SIDECAR_INJECTOR_STATIC_BINARY=path uses that binary instead of building one (the tests pass the one they built).
 build_static() {
@@ -222,7 +240,7 @@ build_static() {
         STATIC_OUT=$SIDECAR_INJECTOR_STATIC_BINARY
         return 0
     fi
-    ensure_rustup_target "$STATIC_TARGET"
+    ensure_target "$STATIC_TARGET"
     log "cargo build --release --target $STATIC_TARGET (static)"
     cargo build --release -p sidecar-injector-cli --target "$STATIC_TARGET" --bin "$BIN"
 }
@@ -335,10 +353,13 @@ build_release() {
 usage() {
     cat <<EOF
 usage: $0 [command]
-  build   (default) release native binary and wasm32-wasip1 module into $DIST/, print sizes
+  build   (default) release native binary, wasm32-wasip1 module and kpt wasm module into $DIST/, print sizes
   demo    build, then run the native binary on ${DEMO_INPUTS[0]} and print its output
   install-plugin [PLUGIN_HOME]
           install the native binary as a kustomize legacy exec plugin (for kubectl kustomize)
+  push-kpt-wasm REGISTRY/NAME:TAG
+          build $KPT_WASM and push it as an OCI wasm image (kpt alpha wasm push), for
+          kpt fn eval --allow-alpha-wasm -i REGISTRY/NAME:TAG (see docs/kpt-wasm.md)
   bench [quick|full]
           build, then time the function against the parse-and-emit floor, cat, kubectl kustomize and kpt
           (bench/run.sh, ~10 min; quick ~5 min; full adds the hosts at 10,000 workloads);
@@ -365,6 +386,7 @@ case "${1:-build}" in
 build)
     build_native
     build_wasm
+    build_kpt_wasm
     print_sizes
     ;;
 demo)
@@ -387,6 +409,9 @@ demo)
     ;;
 install-plugin)
     install_plugin "${2:-}"
+    ;;
+push-kpt-wasm)
+    push_kpt_wasm "${2:-}"
     ;;
 bench)
     shift

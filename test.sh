@@ -4,9 +4,9 @@
 #
 # Runs all suites even after a failure (so one run shows everything) and exits non-zero if any failed.
 # Tests that need a host tool that is missing (kpt, kubectl, kustomize, node, podman, docker-registry, PyYAML) are
-# built as ignored
-# (crates/host-tests/build.rs probes PATH), so the runner reports them as skipped, and --status-level skip names
-# each one. SIDECAR_INJECTOR_BIN / SIDECAR_INJECTOR_WASM point the host tests at other artifacts.
+# built as ignored (crates/host-tests/build.rs probes PATH), so the runner reports them as skipped, and
+# --status-level skip names each one. SIDECAR_INJECTOR_BIN / SIDECAR_INJECTOR_WASM / SIDECAR_INJECTOR_KPT_WASM point
+# the host tests at other artifacts.
 #
 #   ./test.sh            everything (cold: see the README for how long)
 #   ./test.sh core       only the core's and the YAML layer's tests: no artifacts, no wasmtime
@@ -79,6 +79,7 @@ all)
         # The host tests run what ships, not a build of their own.
         export SIDECAR_INJECTOR_BIN="${SIDECAR_INJECTOR_BIN:-$PWD/dist/sidecar-injector}"
         export SIDECAR_INJECTOR_WASM="${SIDECAR_INJECTOR_WASM:-$PWD/dist/sidecar-injector.wasm}"
+        export SIDECAR_INJECTOR_KPT_WASM="${SIDECAR_INJECTOR_KPT_WASM:-$PWD/dist/sidecar-injector.kpt.wasm}"
     fi
     if command -v podman >/dev/null; then
         # The image tests run podman, directly and as `docker` (tools/container/docker, first on PATH: kustomize

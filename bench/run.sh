@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark (issue 5): `./build.sh bench [quick]` runs this. See docs/performance.md.
 #
-#   bench/run.sh [quick|full] [--only SUBSTR]
+#   bench/run.sh [quick|full] [--only SUBSTR[,SUBSTR...]]
 #
 #   quick: sizes 1, 10 and 1,000 only, 3 runs each (about 3 minutes); the default: 1 to 10,000 (about 8
 #   minutes); full: also kustomize and kpt on 10,000 workloads (they take minutes a run: about 20 minutes more).
@@ -41,7 +41,7 @@ while (($#)); do
     quick | --quick) quick=(--quick) ;;
     full | --full) full=(--hosts-at-10000) ;;
     --only) only=(--only "$2") && shift ;;
-    *) echo "usage: $0 [quick|full] [--only SUBSTR]" >&2 && exit 2 ;;
+    *) echo "usage: $0 [quick|full] [--only SUBSTR[,SUBSTR...]]" >&2 && exit 2 ;;
     esac
     shift
 done
@@ -80,4 +80,5 @@ mkdir -p "$OUT"
     --floor "$TARGET_DIR/release/parse-emit" \
     --floor-wasm "$TARGET_DIR/$WASM_TARGET/release/parse-emit.wasm" \
     --runner "$TARGET_DIR/bench-tools/examples/wasm_run" \
+    --kpt-wasm dist/sidecar-injector.kpt.wasm \
     "${quick[@]}" "${full[@]}" "${only[@]}"

@@ -5,13 +5,16 @@
 //! then times, interleaved (one run of every variant, then the next round, so drift on a shared machine hits
 //! all alike): the native function, the `.wasm` under embedded wasmtime compiled at load and precompiled,
 //! the parse-and-emit floor natively and in wasm, `cat`, `kubectl kustomize` plain / with the function as a
-//! legacy exec plugin / with the equivalent strategic-merge patches, and `kpt fn eval --exec`. Each variant
+//! legacy exec plugin / with the equivalent strategic-merge patches, and `kpt fn eval --exec`; with `--kpt-wasm`,
+//! also the module for kpt's wasm runtime under kpt's node glue alone and in `kpt fn eval --allow-alpha-wasm`
+//! (the glue is taken from the TMPDIR of one kpt run: kpt writes it there). Each variant
 //! is run once first, untimed, and its output checked (every workload got the sidecar), then timed; one more
 //! run under `/usr/bin/time` gives its peak memory. Writes `results.md` (tables, targets), `results.tsv`
 //! (every timing) and `plot.svg` into `--out`, and prints `results.md`.
 //!
 //! ```text
-//! bench --out DIR --native BIN --wasm WASM --floor BIN --floor-wasm WASM --runner BIN [--quick] [--only SUBSTR]
+//! bench --out DIR --native BIN --wasm WASM --floor BIN --floor-wasm WASM --runner BIN [--kpt-wasm WASM] [--quick]
+//!       [--only SUBSTR[,SUBSTR...]]
 //! bench --gen N DIR      # only write the inputs for N workloads into DIR/in/N
 //! ```
 #[path = "../../../bench/gen.rs"]
@@ -34,6 +37,8 @@ struct Opts {
     floor: PathBuf,
     floor_wasm: PathBuf,
     runner: PathBuf,
+    /// The module for kpt's wasm runtime (Go js/wasm ABI), if given.
+    kpt_wasm: Option<PathBuf>,
     quick: bool,
     /// Also run kustomize and kpt on 10,000 workloads (minutes per run).
     hosts_at_10000: bool,
@@ -48,6 +53,7 @@ fn parse_opts() -> Opts {
     let mut floor = None;
     let mut floor_wasm = None;
     let mut runner = None;
+    let mut kpt_wasm = None;
     let mut quick = false;
     let mut hosts_at_10000 = false;
     let mut only = None;
@@ -62,6 +68,7 @@ fn parse_opts() -> Opts {
             "--floor" => floor = Some(value()),
             "--floor-wasm" => floor_wasm = Some(value()),
             "--runner" => runner = Some(value()),
+            "--kpt-wasm" => kpt_wasm = Some(value()),
             "--only" => only = Some(value().to_string_lossy().into_owned()),
             "--quick" => quick = true,
             "--hosts-at-10000" => hosts_at_10000 = true,
@@ -82,6 +89,7 @@ fn parse_opts() -> Opts {
         floor: abs(floor, "floor"),
         floor_wasm: abs(floor_wasm, "floor-wasm"),
         runner: abs(runner, "runner"),
+        kpt_wasm: kpt_wasm.map(|p| abs(Some(p), "kpt-wasm")),
         quick,
         hosts_at_10000,
         only,
@@ -113,10 +121,12 @@ enum V {
     KustPatches,
     KptCat,
     KptNative,
+    KptWasmNode,
+    KptEvalWasm,
 }
 
 impl V {
-    const ALL: [V; 13] = [
+    const ALL: [V; 15] = [
         V::Cat,
         V::FloorNative,
         V::FloorWasmPre,
@@ -130,6 +140,8 @@ impl V {
         V::KustPatches,
         V::KptCat,
         V::KptNative,
+        V::KptWasmNode,
+        V::KptEvalWasm,
     ];
 
     fn key(self) -> &'static str {
@@ -147,6 +159,8 @@ impl V {
             V::KustPluginWasm => "kustomize-plugin-wasm",
             V::KustPatches => "kustomize-patches",
             V::KptNative => "kpt-eval-native",
+            V::KptWasmNode => "kpt-wasm-module-node",
+            V::KptEvalWasm => "kpt-eval-wasm-node",
         }
     }
 
@@ -165,6 +179,8 @@ impl V {
             V::KustPluginWasm => "`kubectl kustomize` + function (wasm plugin, precompiled)",
             V::KustPatches => "`kubectl kustomize` + 5 strategic-merge patches",
             V::KptNative => "`kpt fn eval --exec` native",
+            V::KptWasmNode => "function, kpt wasm module under kpt's node glue",
+            V::KptEvalWasm => "`kpt fn eval --allow-alpha-wasm --exec` kpt wasm module (node)",
         }
     }
 
@@ -183,6 +199,7 @@ impl V {
                 | V::KustPatches
                 | V::KptCat
                 | V::KptNative
+                | V::KptEvalWasm
         )
     }
 }
@@ -408,6 +425,11 @@ struct Tools {
     plugins_wasm: PathBuf,
     cwasm: PathBuf,
     floor_cwasm: PathBuf,
+    node: Option<PathBuf>,
+    /// kpt's node glue, as the kpt on PATH writes it (with `--kpt-wasm`, kpt and node).
+    kpt_glue: Option<PathBuf>,
+    /// TMPDIR for kpt's wasm runs: kpt leaves a copy of its glue there on every run.
+    kpt_tmp: PathBuf,
 }
 
 fn plugin_path(home: &Path) -> PathBuf {
@@ -448,9 +470,18 @@ fn setup_tools(o: &Opts) -> Tools {
     for script in [&wasm_plugin, &cat_plugin] {
         fs::set_permissions(script, fs::Permissions::from_mode(0o755)).expect("chmod");
     }
+    let kpt_tmp = o.out.join("work/kpt-tmp");
+    let node = which("node");
+    let kpt_glue = match (&o.kpt_wasm, which("kpt"), &node) {
+        (Some(module), Some(kpt), Some(_)) => Some(extract_kpt_glue(&kpt, module, &o.out.join("work/kpt-glue"))),
+        _ => None,
+    };
     Tools {
         kubectl: which("kubectl"),
         kpt: which("kpt"),
+        node,
+        kpt_glue,
+        kpt_tmp,
         cat: which("cat").unwrap_or_else(|| die("no cat on PATH")),
         time: Some(PathBuf::from("/usr/bin/time")).filter(|p| p.is_file()),
         plugins_cat,
@@ -459,6 +490,27 @@ fn setup_tools(o: &Opts) -> Tools {
         cwasm,
         floor_cwasm,
     }
+}
+
+/// Runs kpt once on an empty package with TMPDIR set to `dir`, and returns the glue kpt wrote there.
+fn extract_kpt_glue(kpt: &Path, module: &Path, dir: &Path) -> PathBuf {
+    let _ = fs::remove_dir_all(dir);
+    write(&dir.join("pkg/Kptfile"), "apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata:\n  name: glue\n");
+    // Empty package, no config: the function fails, which does not matter; the glue is written before it runs.
+    let _ = Command::new(kpt)
+        .args(["fn", "eval", "pkg", "--allow-alpha-wasm", "--exec"])
+        .arg(module)
+        .current_dir(dir)
+        .env("KPT_FN_WASM_RUNTIME", "nodejs")
+        .env("TMPDIR", dir)
+        .output();
+    fs::read_dir(dir.join("kpt-wasm-fn"))
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path().join("kpt-fn-wasm-glue-runner.js"))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| die(&format!("kpt wrote no glue under {}/kpt-wasm-fn", dir.display())))
 }
 
 fn command(v: V, o: &Opts, t: &Tools, i: &Inputs, stats: &Path) -> Option<Cmd> {
@@ -470,6 +522,20 @@ fn command(v: V, o: &Opts, t: &Tools, i: &Inputs, stats: &Path) -> Option<Cmd> {
             .arg("--stats")
             .arg(stats)
             .stdin(list)
+    };
+    // `kpt fn eval` on a fresh copy of the package.
+    let kpt_eval = |function: &Path| {
+        Some(Cmd {
+            fresh_copy: Some((i.kpt_pristine.clone(), i.kpt_work.clone())),
+            ..Cmd::new(t.kpt.as_ref()?)
+                .arg("fn")
+                .arg("eval")
+                .arg(&i.kpt_work)
+                .arg("--exec")
+                .arg(function)
+                .arg("--fn-config")
+                .arg(&i.config)
+        })
     };
     Some(match v {
         V::Cat => Cmd::new(&t.cat).stdin(list),
@@ -495,28 +561,16 @@ fn command(v: V, o: &Opts, t: &Tools, i: &Inputs, stats: &Path) -> Option<Cmd> {
             .arg(&i.kust_plugin)
             .env("KUSTOMIZE_PLUGIN_HOME", t.plugins_wasm.to_string_lossy()),
         V::KustPatches => Cmd::new(t.kubectl.as_ref()?).arg("kustomize").arg(&i.kust_patches),
-        V::KptCat => Cmd {
-            fresh_copy: Some((i.kpt_pristine.clone(), i.kpt_work.clone())),
-            ..Cmd::new(t.kpt.as_ref()?)
-                .arg("fn")
-                .arg("eval")
-                .arg(&i.kpt_work)
-                .arg("--exec")
-                .arg(&t.cat)
-                .arg("--fn-config")
-                .arg(&i.config)
-        },
-        V::KptNative => Cmd {
-            fresh_copy: Some((i.kpt_pristine.clone(), i.kpt_work.clone())),
-            ..Cmd::new(t.kpt.as_ref()?)
-                .arg("fn")
-                .arg("eval")
-                .arg(&i.kpt_work)
-                .arg("--exec")
-                .arg(&o.native)
-                .arg("--fn-config")
-                .arg(&i.config)
-        },
+        V::KptCat => kpt_eval(&t.cat)?,
+        V::KptNative => kpt_eval(&o.native)?,
+        V::KptWasmNode => Cmd::new(t.node.as_ref()?)
+            .arg(t.kpt_glue.as_ref()?)
+            .env("KPT_FN_WASM_PATH", o.kpt_wasm.as_ref()?.to_string_lossy())
+            .stdin(list),
+        V::KptEvalWasm => kpt_eval(o.kpt_wasm.as_ref()?)?
+            .arg("--allow-alpha-wasm")
+            .env("KPT_FN_WASM_RUNTIME", "nodejs")
+            .env("TMPDIR", t.kpt_tmp.to_string_lossy()),
     })
 }
 
@@ -524,7 +578,7 @@ fn command(v: V, o: &Opts, t: &Tools, i: &Inputs, stats: &Path) -> Option<Cmd> {
 /// has the sidecar once per workload.
 fn check(v: V, n: usize, stdout: &[u8], i: &Inputs) {
     let count = |text: &str| text.matches("name: fluent-bit\n").count();
-    let found = if matches!(v, V::KptNative | V::KptCat) {
+    let found = if matches!(v, V::KptNative | V::KptCat | V::KptEvalWasm) {
         fs::read_dir(&i.kpt_work)
             .expect("kpt work dir")
             .map(|e| count(&fs::read_to_string(e.expect("entry").path()).unwrap_or_default()))
@@ -533,8 +587,10 @@ fn check(v: V, n: usize, stdout: &[u8], i: &Inputs) {
         count(&String::from_utf8_lossy(stdout))
     };
     // A ResourceList output still holds the functionConfig, which names the sidecar too.
-    let in_config =
-        usize::from(matches!(v, V::Cat | V::FloorNative | V::FloorWasmPre | V::Native | V::WasmPre | V::WasmCompiled));
+    let in_config = usize::from(matches!(
+        v,
+        V::Cat | V::FloorNative | V::FloorWasmPre | V::Native | V::WasmPre | V::WasmCompiled | V::KptWasmNode
+    ));
     let want = in_config + if v.injects() { n } else { 0 };
     if found != want {
         die(&format!("{}: {n} workloads, found the sidecar {found} times, expected {want}", v.key()));
@@ -603,8 +659,17 @@ fn main() {
     }
     let stats_file = o.out.join("work/stats.txt");
     fs::create_dir_all(o.out.join("work")).expect("work dir");
-    let variants: Vec<V> =
-        V::ALL.into_iter().filter(|v| o.only.as_ref().is_none_or(|s| v.key().contains(s.as_str()))).collect();
+    // --only a,b: the variants whose key contains any of them.
+    let variants: Vec<V> = V::ALL
+        .into_iter()
+        .filter(|v| o.only.as_ref().is_none_or(|s| s.split(',').any(|part| v.key().contains(part))))
+        .collect();
+    if let Some(module) = &o.kpt_wasm {
+        fs::create_dir_all(&t.kpt_tmp).expect("kpt TMPDIR");
+        if t.kpt_glue.is_none() {
+            log(&format!("{}: kpt or node not on PATH, its rows are skipped", module.display()));
+        }
+    }
 
     let mut results: BTreeMap<(V, usize), Result_> = BTreeMap::new();
     let mut input_bytes: BTreeMap<usize, u64> = BTreeMap::new();
@@ -757,6 +822,16 @@ fn report(
         floor_size as f64 / 1000.0,
         fs::metadata(&o.native).map(|m| m.len()).unwrap_or(0) as f64 / 1000.0
     );
+    if let Some(module) = &o.kpt_wasm {
+        let size = fs::metadata(module).map(|m| m.len()).unwrap_or(0);
+        let _ = writeln!(
+            s,
+            "kpt wasm module (Go js/wasm ABI, for kpt's node runtime): `{}` {size} bytes ({:.0} KB), node {}.\n",
+            module.file_name().unwrap_or_default().to_string_lossy(),
+            size as f64 / 1000.0,
+            tool_version(t.node.as_ref(), &["--version"])
+        );
+    }
 
     // Time table.
     let _ = writeln!(
@@ -812,7 +887,7 @@ fn report(
         let _ = write!(s, "---:|");
     }
     s.push('\n');
-    let rows: [(&str, V, V); 11] = [
+    let rows: [(&str, V, V); 14] = [
         ("function / floor, native", V::Native, V::FloorNative),
         ("function / floor, wasm precompiled", V::WasmPre, V::FloorWasmPre),
         ("wasm precompiled / native", V::WasmPre, V::Native),
@@ -824,6 +899,9 @@ fn report(
         ("kustomize + patches / plain", V::KustPatches, V::KustPlain),
         ("kpt + function / kpt + no-op function", V::KptNative, V::KptCat),
         ("kpt + function / function alone, native", V::KptNative, V::Native),
+        ("kpt wasm module under node / native", V::KptWasmNode, V::Native),
+        ("kpt wasm module under node / WASI module compiled at load", V::KptWasmNode, V::WasmCompiled),
+        ("kpt + kpt wasm module / kpt + native function", V::KptEvalWasm, V::KptNative),
     ];
     for (label, a, b) in rows {
         let _ = write!(s, "| {label} |");

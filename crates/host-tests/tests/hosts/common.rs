@@ -99,11 +99,11 @@ pub fn nested_target_dir() -> PathBuf {
     outer.join("host-tests")
 }
 
-/// An artifact of the product: the file `override_env` names, or else a release build of `package`'s `bin`
-/// (for `target`, if any) made once per test process (nextest runs each test in its own process; later builds
+/// An artifact of the product: the file `override_env` names, or else a release build of `package`'s `bin` (its
+/// library when `bin` is `None`: the kpt module is a cdylib) for `target`, if any, made once per test process (nextest runs each test in its own process; later builds
 /// are cargo no-ops that take well under a second). Release, because that is what ships: panic=abort and LTO
 /// change behaviour (a panic becomes a trap).
-fn artifact(override_env: &str, package: &str, bin: &str, target: Option<&str>) -> PathBuf {
+fn artifact(override_env: &str, package: &str, bin: Option<&str>, target: Option<&str>) -> PathBuf {
     if let Some(p) = std::env::var_os(override_env).filter(|p| !p.is_empty()) {
         let p = PathBuf::from(p);
         assert!(p.is_file(), "{override_env}={} does not name a file", p.display());
@@ -111,7 +111,11 @@ fn artifact(override_env: &str, package: &str, bin: &str, target: Option<&str>) 
     }
     let target_dir = nested_target_dir();
     let mut cargo = Command::new(env!("CARGO"));
-    cargo.current_dir(repo_root()).args(["build", "--release", "-p", package, "--bin", bin]);
+    cargo.current_dir(repo_root()).args(["build", "--release", "-p", package]);
+    match bin {
+        Some(bin) => cargo.args(["--bin", bin]),
+        None => cargo.arg("--lib"),
+    };
     if let Some(target) = target {
         cargo.args(["--target", target]);
     }
@@ -126,14 +130,16 @@ fn artifact(override_env: &str, package: &str, bin: &str, target: Option<&str>) 
         .unwrap_or_else(|e| panic!("could not start `{}`: {e}", env!("CARGO")));
     assert!(
         status.success(),
-        "building {bin} ({}) failed ({status}); is the target installed? run `rustup target add {}`, or set \
+        "building {} ({}) failed ({status}); is the target installed? run `rustup target add {}`, or set \
          {override_env}=/path/to/the/artifact",
+        bin.unwrap_or(package),
         target.unwrap_or("native"),
         target.unwrap_or("...")
     );
+    let file = bin.map_or_else(|| package.replace('-', "_"), str::to_owned);
     let p = match target {
-        Some(target) => target_dir.join(target).join("release").join(format!("{bin}.wasm")),
-        None => target_dir.join("release").join(bin),
+        Some(target) => target_dir.join(target).join("release").join(format!("{file}.wasm")),
+        None => target_dir.join("release").join(file),
     };
     assert!(p.is_file(), "cargo reported success but {} is missing", p.display());
     p
@@ -142,8 +148,10 @@ fn artifact(override_env: &str, package: &str, bin: &str, target: Option<&str>) 
 /// The release wasm module (the WASI command).
 pub fn wasm_module_path() -> PathBuf {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
-    PATH.get_or_init(|| artifact(WASM_OVERRIDE_ENV, "sidecar-injector-cli", "sidecar-injector", Some("wasm32-wasip1")))
-        .clone()
+    PATH.get_or_init(|| {
+        artifact(WASM_OVERRIDE_ENV, "sidecar-injector-cli", Some("sidecar-injector"), Some("wasm32-wasip1"))
+    })
+    .clone()
 }
 
 /// One engine per process: compiling the module is the expensive part of a run, and a `Module` is
@@ -286,10 +294,20 @@ pub fn run_wasm_measured(
     (out, memory_bytes)
 }
 
+/// Overrides which module [`kpt_wasm_module_path`] returns; `./test.sh` points it at `dist/sidecar-injector.kpt.wasm`.
+pub const KPT_WASM_OVERRIDE_ENV: &str = "SIDECAR_INJECTOR_KPT_WASM";
+
+/// The release module for kpt's wasm runtime (Go js/wasm ABI, crates/kpt).
+pub fn kpt_wasm_module_path() -> PathBuf {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| artifact(KPT_WASM_OVERRIDE_ENV, "sidecar-injector-kpt", None, Some("wasm32-unknown-unknown")))
+        .clone()
+}
+
 /// The release native binary.
 pub fn native_binary_path() -> PathBuf {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
-    PATH.get_or_init(|| artifact(NATIVE_OVERRIDE_ENV, "sidecar-injector-cli", "sidecar-injector", None)).clone()
+    PATH.get_or_init(|| artifact(NATIVE_OVERRIDE_ENV, "sidecar-injector-cli", Some("sidecar-injector"), None)).clone()
 }
 
 /// Runs the native binary with a cleared environment plus `env`, from the crate root.
@@ -303,7 +321,7 @@ pub fn run_native_in(cwd: &Path, stdin: &[u8], env: &[(&str, &str)], args: &[&st
     run_program_in(&native_binary_path(), cwd, stdin, env, args, timeout)
 }
 
-/// [`run_native_in`] for any program (the release's binary for another machine under an emulator, say).
+/// Runs `program` (a path, or a name looked up on the test's PATH) with a cleared environment plus `env`.
 pub fn run_program_in(
     program: &Path,
     cwd: &Path,
@@ -350,7 +368,7 @@ pub fn run_program_in(
         if Instant::now() >= deadline {
             // Our own child, by handle: no pid reuse race while it has not been reaped.
             let _ = child.kill();
-            note = Some(format!("\n[harness] native run killed after {timeout:?}\n"));
+            note = Some(format!("\n[harness] {} killed after {timeout:?}\n", program.display()));
             break child.wait().expect("wait for killed child");
         }
         std::thread::sleep(Duration::from_millis(5));
@@ -366,7 +384,7 @@ pub fn run_program_in(
         }
         (None, None) => {
             use std::os::unix::process::ExitStatusExt;
-            let msg = format!("\n[harness] native run ended by signal {:?}\n", status.signal());
+            let msg = format!("\n[harness] {} ended by signal {:?}\n", program.display(), status.signal());
             stderr.extend_from_slice(msg.as_bytes());
             CRASH_CODE
         }

@@ -11,7 +11,7 @@ use std::process::Command;
 
 use lossless_yaml::{parse_stream, Node};
 
-const PACKAGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/kpt/package");
+pub(crate) const PACKAGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/kpt/package");
 
 /// A fresh copy of the test package in a temporary directory, with a Kptfile whose pipeline runs `exec`.
 pub(crate) fn package(test: &str, mutator: Option<&str>) -> PathBuf {
