@@ -1,10 +1,10 @@
 //! The one core every entry point wraps: bytes in, bytes out, findings, exit code.
 
-use crate::config;
+use crate::config::{self, Injection};
 use crate::inject::{self, Failure, Outcome};
 use crate::krm::{Finding, ResourceList, Severity};
 use crate::select::{self, Choice, NamespaceIndex};
-use crate::workload::ObjectRef;
+use crate::workload::{retired_api_version, ObjectRef, TypeMeta};
 use lossless_yaml::{emit_stream, parse_stream, Document, Node};
 
 /// What an entry point writes: stdout, stderr, and the exit code.
@@ -119,10 +119,12 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
         }
     };
     let mut findings = crate::advice::config_warnings(&injection);
-    let namespaces = NamespaceIndex::of(items);
+    let objects = objects_mut(items, &mut findings);
+    let namespaces = NamespaceIndex::of(objects.iter().map(|o| &**o));
     let mut unknown_namespaces: Vec<String> = Vec::new();
+    let (mut workloads, mut selected_workloads) = (0, 0);
 
-    for item in items.iter_mut() {
+    for item in objects {
         // An alias for the kind hides whether this is a workload: say so rather than pass it by.
         if let Some(field) = ["apiVersion", "kind"].into_iter().find(|f| matches!(item.get(f), Some(Node::Alias(_)))) {
             findings.push(
@@ -136,7 +138,11 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
             continue;
         }
         let Some(workload) = select::workload(item, &injection.selection.workloads) else { continue };
-        let choice = select::choose(item, workload, &injection, &namespaces);
+        workloads += 1;
+        let choice = select::choose(item, workload, &injection, &namespaces, &mut findings);
+        if choice.passed_selectors() {
+            selected_workloads += 1;
+        }
         if let Choice::NamespaceNotInInput(ns) = &choice {
             if !unknown_namespaces.contains(ns) {
                 unknown_namespaces.push(ns.clone());
@@ -147,6 +153,15 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
             }
         }
         let selected = matches!(choice, Choice::Selected);
+        if selected && !injection.policy.remove {
+            if let Some(warning) = TypeMeta::read(item).and_then(|t| retired_api_version(&t)) {
+                findings.push(Finding::new(Severity::Warning, warning).about(item).at("apiVersion"));
+            }
+            if let Some((path, warning)) = select::left_alone(item, workload, &injection) {
+                findings.push(Finding::new(Severity::Warning, warning).about(item).at(path));
+                continue;
+            }
+        }
         let result = if selected && !injection.policy.remove {
             inject::inject(item, workload, &injection)
         } else {
@@ -180,6 +195,22 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
                 };
                 findings.push(Finding::new(Severity::Info, describe(&injection.name, &report, &why)).about(item));
             }
+            Ok(Outcome::NothingToAdd(report)) => {
+                for (path, message) in &report.warnings {
+                    findings.push(Finding::new(Severity::Warning, message.clone()).about(item).at(path.clone()));
+                }
+                findings.push(
+                    Finding::new(
+                        Severity::Warning,
+                        format!(
+                            "{:?} has nothing to add to this workload (its parts go into app containers it lacks); left as it is, without a status record",
+                            injection.name
+                        ),
+                    )
+                    .about(item)
+                    .at(workload.pod_spec_field().key("containers")),
+                );
+            }
             Err(Failure::NoPodTemplate(path)) => {
                 if selected && !injection.policy.remove {
                     findings.push(
@@ -193,7 +224,80 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
                 .extend(errors.into_iter().map(|e| Finding::new(Severity::Error, e.message).about(item).at(e.path))),
         }
     }
+    if selected_workloads == 0 && !injection.policy.remove {
+        findings.push(nothing_selected(&injection, workloads));
+    }
     findings
+}
+
+/// The objects of the input, with the items of each `kind: List` (what `kubectl get -o yaml` prints) in place
+/// of the List, which is kept as it is around them.
+fn objects_mut<'a>(items: &'a mut [Node], findings: &mut Vec<Finding>) -> Vec<&'a mut Node> {
+    let mut objects = Vec::new();
+    for item in items {
+        if !TypeMeta::read(item).is_some_and(|t| t.api_version == "v1" && t.kind == "List") {
+            objects.push(item);
+            continue;
+        }
+        let list = ObjectRef::of(item);
+        match item.as_mapping_mut().and_then(|m| m.get_mut("items")) {
+            None => {}
+            Some(Node::Sequence(inner)) => objects.extend(objects_mut(&mut inner.items, findings)),
+            Some(n) if n.is_null() => {}
+            Some(other) => findings.push(
+                Finding::new(Severity::Error, format!("expected the List's items, found {}", other.describe()))
+                    .about_ref(&list)
+                    .at("items"),
+            ),
+        }
+    }
+    objects
+}
+
+/// The warning for an injection that selected no workload: silence would say it did its work.
+fn nothing_selected(injection: &Injection, workloads: usize) -> Finding {
+    let selection = &injection.selection;
+    let mut criteria = Vec::new();
+    describe_selector(&selection.selector, "spec.selector", &mut criteria);
+    if let Some(exclude) = &selection.exclude {
+        describe_selector(exclude, "spec.exclude", &mut criteria);
+    }
+    if let Some(ls) = &selection.namespace_selector {
+        criteria.push(format!("spec.namespaceSelector {}", ls.describe()));
+    }
+    let message = match (workloads, criteria.is_empty()) {
+        (0, _) => format!(
+            "injection {:?} selected no workload: the input has none (no object of a kind with a pod template: {})",
+            injection.name,
+            selection.workloads.kind_names().join(", ")
+        ),
+        (n, true) => format!("injection {:?} selected no workload (the input has {n})", injection.name),
+        (n, false) => format!(
+            "injection {:?} selected no workload (the input has {n}); it selects on {}",
+            injection.name,
+            criteria.join("; ")
+        ),
+    };
+    Finding::new(Severity::Warning, message).about_ref(&injection.source)
+}
+
+fn describe_selector(selector: &select::Selector, field: &str, out: &mut Vec<String>) {
+    let globs = |globs: &[String]| globs.iter().map(|g| format!("{g:?}")).collect::<Vec<_>>().join(", ");
+    if !selector.kinds.is_empty() {
+        out.push(format!("{field}.kinds [{}]", selector.kinds.join(", ")));
+    }
+    if !selector.names.is_empty() {
+        out.push(format!("{field}.names [{}]", globs(&selector.names)));
+    }
+    if !selector.namespaces.is_empty() {
+        out.push(format!("{field}.namespaces [{}]", globs(&selector.namespaces)));
+    }
+    if let Some(ls) = &selector.label_selector {
+        out.push(format!("{field}.labelSelector {}", ls.describe()));
+    }
+    if let Some(ls) = &selector.pod_selector {
+        out.push(format!("{field}.podSelector {}", ls.describe()));
+    }
 }
 
 /// The info result's message.

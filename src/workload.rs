@@ -90,12 +90,37 @@ const BUILTIN: &[(&str, &str, &str)] = &[
     ("apps", "DaemonSet", "spec.template"),
     ("batch", "Job", "spec.template"),
     ("batch", "CronJob", "spec.jobTemplate.spec.template"),
+    // Served no more (see RETIRED), but still in old charts and manifests: injected like their current kinds.
+    ("extensions", "Deployment", "spec.template"),
+    ("extensions", "ReplicaSet", "spec.template"),
+    ("extensions", "DaemonSet", "spec.template"),
     // Widely used custom workloads whose pod template sits where a Deployment's does.
     ("argoproj.io", "Rollout", "spec.template"),
     ("apps.kruise.io", "CloneSet", "spec.template"),
     ("apps.kruise.io", "StatefulSet", "spec.template"),
     ("apps.kruise.io", "DaemonSet", "spec.template"),
 ];
+
+/// Workload apiVersions no Kubernetes release serves any more: (apiVersion, kinds, the one to use, the release
+/// that stopped serving it).
+const RETIRED: &[(&str, &[&str], &str, &str)] = &[
+    ("extensions/v1beta1", &["Deployment", "ReplicaSet", "DaemonSet"], "apps/v1", "1.16"),
+    ("apps/v1beta1", &["Deployment", "StatefulSet"], "apps/v1", "1.16"),
+    ("apps/v1beta2", &["Deployment", "ReplicaSet", "StatefulSet", "DaemonSet"], "apps/v1", "1.16"),
+    ("batch/v2alpha1", &["CronJob"], "batch/v1", "1.21"),
+    ("batch/v1beta1", &["CronJob"], "batch/v1", "1.25"),
+];
+
+/// For a workload whose apiVersion is no longer served: the warning that says which to use instead.
+pub(crate) fn retired_api_version(type_meta: &TypeMeta) -> Option<String> {
+    let (api_version, _, current, release) = RETIRED
+        .iter()
+        .find(|(api_version, kinds, _, _)| *api_version == type_meta.api_version && kinds.contains(&type_meta.kind))?;
+    Some(format!(
+        "{api_version} {} is no longer served (since Kubernetes {release}): the API server will refuse it; injected like {current} {}, which is what to write",
+        type_meta.kind, type_meta.kind
+    ))
+}
 
 /// The kinds this function injects into.
 #[derive(Clone, Debug)]

@@ -113,6 +113,13 @@ impl Record {
     }
 }
 
+impl Record {
+    /// Names no part: the injection added (or adopted) nothing.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.parts.iter().all(Entries::is_empty)
+    }
+}
+
 impl Default for Record {
     fn default() -> Record {
         Record::new("")
