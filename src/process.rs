@@ -2,6 +2,7 @@
 
 use crate::config::{self, Injection};
 use crate::inject::{self, Failure, Outcome};
+use crate::keys::LOCAL_CONFIG_ANNOTATION;
 use crate::krm::{Finding, ResourceList, Severity};
 use crate::select::{self, Choice, NamespaceIndex};
 use crate::workload::{retired_api_version, ObjectRef, TypeMeta};
@@ -122,7 +123,7 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
     let objects = objects_mut(items, &mut findings);
     let namespaces = NamespaceIndex::of(objects.iter().map(|o| &**o));
     let mut unknown_namespaces: Vec<String> = Vec::new();
-    let (mut workloads, mut selected_workloads) = (0, 0);
+    let (mut workloads, mut local_workloads, mut selected_workloads) = (0, 0, 0);
 
     for item in objects {
         // An alias for the kind hides whether this is a workload: say so rather than pass it by.
@@ -137,7 +138,10 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
             );
             continue;
         }
-        let Some(workload) = select::workload(item, &injection.selection.workloads) else { continue };
+        let Some(workload) = select::workload(item, &injection.selection.workloads) else {
+            local_workloads += usize::from(select::is_local_workload(item, &injection.selection.workloads));
+            continue;
+        };
         workloads += 1;
         let choice = select::choose(item, workload, &injection, &namespaces, &mut findings);
         if choice.passed_selectors() {
@@ -224,8 +228,9 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
                 .extend(errors.into_iter().map(|e| Finding::new(Severity::Error, e.message).about(item).at(e.path))),
         }
     }
-    if selected_workloads == 0 && !injection.policy.remove {
-        findings.push(nothing_selected(&injection, workloads));
+    // After an error nothing is injected anyway, and the error says why.
+    if selected_workloads == 0 && !injection.policy.remove && !has_errors(&findings) {
+        findings.push(nothing_selected(&injection, workloads, local_workloads));
     }
     findings
 }
@@ -245,7 +250,7 @@ fn objects_mut<'a>(items: &'a mut [Node], findings: &mut Vec<Finding>) -> Vec<&'
             Some(Node::Sequence(inner)) => objects.extend(objects_mut(&mut inner.items, findings)),
             Some(n) if n.is_null() => {}
             Some(other) => findings.push(
-                Finding::new(Severity::Error, format!("expected the List's items, found {}", other.describe()))
+                Finding::new(Severity::Error, format!("expected a list, found {}", other.describe()))
                     .about_ref(&list)
                     .at("items"),
             ),
@@ -255,7 +260,7 @@ fn objects_mut<'a>(items: &'a mut [Node], findings: &mut Vec<Finding>) -> Vec<&'
 }
 
 /// The warning for an injection that selected no workload: silence would say it did its work.
-fn nothing_selected(injection: &Injection, workloads: usize) -> Finding {
+fn nothing_selected(injection: &Injection, workloads: usize, local_workloads: usize) -> Finding {
     let selection = &injection.selection;
     let mut criteria = Vec::new();
     describe_selector(&selection.selector, "spec.selector", &mut criteria);
@@ -266,6 +271,10 @@ fn nothing_selected(injection: &Injection, workloads: usize) -> Finding {
         criteria.push(format!("spec.namespaceSelector {}", ls.describe()));
     }
     let message = match (workloads, criteria.is_empty()) {
+        (0, _) if local_workloads > 0 => format!(
+            "injection {:?} selected no workload: the input has none that is deployed ({local_workloads} marked {LOCAL_CONFIG_ANNOTATION}: \"true\")",
+            injection.name
+        ),
         (0, _) => format!(
             "injection {:?} selected no workload: the input has none (no object of a kind with a pod template: {})",
             injection.name,

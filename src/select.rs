@@ -34,6 +34,11 @@ pub(crate) fn workload<'a>(item: &Node, workloads: &'a WorkloadTable) -> Option<
     (!is_local_config(item)).then_some(workload)
 }
 
+/// A workload that is local config: not deployed, so never injected.
+pub(crate) fn is_local_workload(item: &Node, workloads: &WorkloadTable) -> bool {
+    TypeMeta::read(item).is_some_and(|t| workloads.lookup(&t).is_some()) && is_local_config(item)
+}
+
 /// kpt's convention: an object annotated `config.kubernetes.io/local-config: "true"` is not deployed.
 fn is_local_config(item: &Node) -> bool {
     let annotation =
@@ -127,9 +132,7 @@ pub(crate) fn left_alone(item: &Node, workload: &WorkloadKind, injection: &Injec
     if containers.is_none_or(|c| c.is_null() || c.as_sequence().is_some_and(|s| s.items.is_empty())) {
         return Some((
             at.key("containers"),
-            format!(
-                "the pod spec at {at} has no containers, so this is part of a pod (a patch?), not a whole one; skipped"
-            ),
+            "no containers: a patch or a partial manifest, not a whole pod; skipped (injecting a patch would add the sidecar wherever it is applied)".to_string(),
         ));
     }
     let host_network = spec.get("hostNetwork").and_then(Node::as_scalar).map(lossless_yaml::resolve_core);
@@ -138,7 +141,7 @@ pub(crate) fn left_alone(item: &Node, workload: &WorkloadKind, injection: &Injec
     {
         return Some((
             at.key("hostNetwork"),
-            "the pod uses the node's network, so the sidecar's ports would be node ports that clash between pods on one node; skipped (set spec.hostNetworkPods: Inject to inject it anyway)".to_string(),
+            "the pod uses the node's network, so the sidecar's ports would be the node's ports and clash between pods on one node; skipped (set spec.hostNetworkPods: Inject to inject it anyway)".to_string(),
         ));
     }
     None
@@ -280,11 +283,19 @@ fn unknown_words(value: &str, name: &str) -> Option<String> {
         return None;
     }
     Some(format!(
-        "{} names no injection and is no word of {INJECT_KEY}, so it is ignored; opt out with {}, opt in with {}, or name injections (comma-separated, -name to decline one)",
+        "{} names no injection and is no word of {INJECT_KEY}, so it is ignored; opt out with {}; opt in with {}; or name injections, comma-separated (-name declines one)",
         unknown.iter().map(|t| format!("{t:?}")).collect::<Vec<_>>().join(", "),
-        OPT_OUT_WORDS.join(", "),
-        OPT_IN_WORDS.join(", ")
+        one_of(&OPT_OUT_WORDS),
+        one_of(&OPT_IN_WORDS)
     ))
+}
+
+/// `a, b, c or d`.
+fn one_of(words: &[&str]) -> String {
+    match words.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => words.join(""),
+    }
 }
 
 /// A lowercase DNS name (letters, digits, `-`, `.`; a letter or digit at each end) that is not a number.
@@ -522,6 +533,16 @@ mod tests {
         let labels = labels.and_then(|m| m.get("labels"));
         assert!(matches!(labels, Some(Node::Alias(_))));
         assert_eq!(string_pairs(&item, labels), vec![("app".to_string(), "web".to_string())]);
+    }
+
+    #[test]
+    fn a_pod_selector_reads_the_pod_template_labels_not_the_workload_labels() {
+        let front = LabelSelector { match_labels: vec![("tier".into(), "front".into())], ..Default::default() };
+        let sel = Selector { pod_selector: Some(front), ..Default::default() };
+        let on_template = labels(&[("tier", "front")]);
+        let c = |labels, pod_labels| Candidate { kind: "Deployment", name: "x", namespace: None, labels, pod_labels };
+        assert!(sel.matches(&c(&[], &on_template)));
+        assert!(!sel.matches(&c(&on_template, &[])));
     }
 
     #[test]

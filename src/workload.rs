@@ -117,8 +117,8 @@ pub(crate) fn retired_api_version(type_meta: &TypeMeta) -> Option<String> {
         .iter()
         .find(|(api_version, kinds, _, _)| *api_version == type_meta.api_version && kinds.contains(&type_meta.kind))?;
     Some(format!(
-        "{api_version} {} is no longer served (since Kubernetes {release}): the API server will refuse it; injected like {current} {}, which is what to write",
-        type_meta.kind, type_meta.kind
+        "{api_version} {kind} is no longer served (since Kubernetes {release}), so the API server will refuse it; write apiVersion {current}; it is injected the same way",
+        kind = type_meta.kind
     ))
 }
 
@@ -241,6 +241,22 @@ mod tests {
             table.lookup(&meta("argoproj.io/v1alpha1", "Rollout")).unwrap().pod_spec_field().to_string(),
             "spec.other.spec"
         );
+    }
+
+    #[test]
+    fn a_retired_api_version_is_a_workload_with_a_warning_naming_the_one_to_write() {
+        let table = WorkloadTable::default();
+        for (api_version, kind) in
+            [("extensions/v1beta1", "DaemonSet"), ("apps/v1beta1", "Deployment"), ("batch/v1beta1", "CronJob")]
+        {
+            let type_meta = meta(api_version, kind);
+            assert!(table.lookup(&type_meta).is_some(), "{api_version} {kind}");
+            let warning = retired_api_version(&type_meta).expect("a warning");
+            assert!(warning.starts_with(&format!("{api_version} {kind} is no longer served")), "{warning}");
+        }
+        assert_eq!(retired_api_version(&meta("apps/v1", "Deployment")), None);
+        assert_eq!(retired_api_version(&meta("batch/v1beta1", "Job")), None);
+        assert!(table.lookup(&meta("extensions/v1beta1", "Ingress")).is_none());
     }
 
     #[test]

@@ -226,11 +226,13 @@ fn decode_spec(name: &str, spec: &Node, source: ObjectRef, form: Form) -> Result
             "metadata.name",
             format!("{name:?} cannot be named in the {INJECT_KEY} annotation; use a DNS label"),
         ));
-    } else if let Some(word) = OPT_OUT_WORDS.iter().chain(&OPT_IN_WORDS).find(|w| name.eq_ignore_ascii_case(w)) {
-        // In the inject annotation, the word means every injection: it cannot also name one.
+    } else if let Some((word, meaning)) = [(&OPT_OUT_WORDS, "opts out of"), (&OPT_IN_WORDS, "asks for")]
+        .into_iter()
+        .find_map(|(words, meaning)| words.iter().find(|w| name.eq_ignore_ascii_case(w)).map(|w| (w, meaning)))
+    {
         errors.push(err(
             "metadata.name",
-            format!("{name:?} cannot be named in the {INJECT_KEY} annotation, where {word:?} opts out of or asks for every injection; use another name"),
+            format!("{name:?} cannot be named in the {INJECT_KEY} annotation, where {word:?} {meaning} every injection; use another name"),
         ));
     }
     let flag = |field: &str| {

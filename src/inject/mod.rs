@@ -191,16 +191,20 @@ fn check_edited_metadata(
         };
         let at = fields.metadata.key(kind.field);
         let shared = match map {
-            Node::Alias(a) => Some(format!("is the YAML alias *{a}")),
-            Node::Mapping(m) => m.props.anchor.as_ref().map(|a| format!("carries the YAML anchor &{a}")),
+            Node::Alias(a) => Some((format!("is the YAML alias *{a}"), "expand the alias")),
+            Node::Mapping(m) => m
+                .props
+                .anchor
+                .as_ref()
+                .map(|a| (format!("carries the YAML anchor &{a}"), "write out the aliases of it")),
             _ => None,
         };
         match shared {
-            Some(shared) => errors.push(FieldError {
+            Some((shared, fix)) => errors.push(FieldError {
                 path: at,
                 message: format!(
-                    "{shared}, and injection {:?} edits these {} (spec.{}): the edit would reach every place that shares the node; expand the alias first",
-                    name, kind.field, kind.field
+                    "{shared}, and injection {name:?} edits these {} (spec.{}): the edit would reach every place that shares the node; {fix} first",
+                    kind.field, kind.field
                 ),
             }),
             None => {

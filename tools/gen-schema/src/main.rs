@@ -160,8 +160,9 @@ fn spec_fields(g: &mut SchemaGenerator) -> Vec<Field> {
         ),
         Field::optional(
             "optIn",
-            "Inject only into workloads that ask for this injection by name in their \
-             sidecar-injector.dev/inject annotation. Default false.",
+            "Inject only into workloads that ask for it in their sidecar-injector.dev/inject annotation or \
+             label (on the workload, its pod template, or its Namespace object): by name, or with true, \
+             enabled, yes or on. Default false.",
             json!({ "type": "boolean" }),
         ),
         Field::optional(
