@@ -127,6 +127,10 @@ pub(crate) fn choose(
 /// would clash between two pods on one node.
 pub(crate) fn left_alone(item: &Node, workload: &WorkloadKind, injection: &Injection) -> Option<(FieldPath, String)> {
     let spec = workload.template_path.iter().try_fold(item, |node, key| node.get(key))?.get("spec")?.as_mapping()?;
+    if crate::inject::has_merge_key(spec) {
+        // Its containers may be merged in: injecting refuses the merge key with an error of its own.
+        return None;
+    }
     let at = workload.pod_spec_field();
     let containers = spec.get("containers");
     if containers.is_none_or(|c| c.is_null() || c.as_sequence().is_some_and(|s| s.items.is_empty())) {

@@ -237,7 +237,7 @@ fn plain_mapping<'a>(node: &'a Node, at: &FieldPath) -> Result<&'a Mapping, Fail
 }
 
 /// `<<` is a merge key, not a string, so `Mapping::get("<<")` does not see it.
-fn has_merge_key(m: &Mapping) -> bool {
+pub(crate) fn has_merge_key(m: &Mapping) -> bool {
     m.entries.iter().any(|(k, _)| {
         matches!(k, Node::Scalar(s) if s.value == "<<" && matches!(lossless_yaml::resolve_core(s), lossless_yaml::Resolved::Merge))
     })
