@@ -143,7 +143,7 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
             continue;
         };
         workloads += 1;
-        let choice = select::choose(item, workload, &injection, &namespaces, &mut findings);
+        let mut choice = select::choose(item, workload, &injection, &namespaces, &mut findings);
         if choice.passed_selectors() {
             selected_workloads += 1;
         }
@@ -156,16 +156,17 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
                 ).about_ref(&injection.source).at("spec.namespaceSelector"));
             }
         }
-        let selected = matches!(choice, Choice::Selected);
-        if selected && !injection.policy.remove {
+        if matches!(choice, Choice::Selected) && !injection.policy.remove {
             if let Some(warning) = TypeMeta::read(item).and_then(|t| retired_api_version(&t)) {
                 findings.push(Finding::new(Severity::Warning, warning).about(item).at("apiVersion"));
             }
-            if let Some((path, warning)) = select::left_alone(item, workload, &injection) {
+            // Not injected, so (as for a workload no longer selected) an earlier injection is taken out.
+            if let Some((path, warning, why)) = select::left_alone(item, workload, &injection) {
                 findings.push(Finding::new(Severity::Warning, warning).about(item).at(path));
-                continue;
+                choice = Choice::LeftAlone(why);
             }
         }
+        let selected = matches!(choice, Choice::Selected);
         let result = if selected && !injection.policy.remove {
             inject::inject(item, workload, &injection)
         } else {
@@ -193,7 +194,7 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
                 }
                 let why = match (&choice, injection.policy.remove) {
                     (_, true) => "spec.remove is true".to_string(),
-                    (Choice::Declined(why), _) => why.clone(),
+                    (Choice::Declined(why) | Choice::LeftAlone(why), _) => why.clone(),
                     (Choice::NotSelected | Choice::NamespaceNotInInput(_), _) => "no longer selected".to_string(),
                     (Choice::Selected, _) => String::new(),
                 };

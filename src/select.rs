@@ -19,12 +19,14 @@ pub(crate) enum Choice {
     Declined(String),
     /// Under a namespaceSelector, a workload whose Namespace object is not in the input.
     NamespaceNotInInput(String),
+    /// Selected, but not to be injected ([`left_alone`]): the warning says why; this is the short reason.
+    LeftAlone(String),
 }
 
 impl Choice {
     /// The selectors (selector, exclude, namespaceSelector) took the workload, whatever the workload says.
     pub(crate) fn passed_selectors(&self) -> bool {
-        matches!(self, Choice::Selected | Choice::Declined(_))
+        matches!(self, Choice::Selected | Choice::Declined(_) | Choice::LeftAlone(_))
     }
 }
 
@@ -121,11 +123,16 @@ pub(crate) fn choose(
     }
 }
 
-/// Why a selected workload is left as it is after all: the field path and the warning. A pod spec without
+/// Why a selected workload is not injected after all: the field path, the warning, and the short reason (for
+/// the info result when an earlier injection is taken out). A pod spec without
 /// containers is part of a pod (a kustomize patch, a partial manifest): injecting would make a patch that adds
 /// a sidecar wherever it is applied. A hostNetwork pod's container ports are its node's ports: the sidecar's
 /// would clash between two pods on one node.
-pub(crate) fn left_alone(item: &Node, workload: &WorkloadKind, injection: &Injection) -> Option<(FieldPath, String)> {
+pub(crate) fn left_alone(
+    item: &Node,
+    workload: &WorkloadKind,
+    injection: &Injection,
+) -> Option<(FieldPath, String, String)> {
     let spec = workload.template_path.iter().try_fold(item, |node, key| node.get(key))?.get("spec")?.as_mapping()?;
     if crate::inject::has_merge_key(spec) {
         // Its containers may be merged in: injecting refuses the merge key with an error of its own.
@@ -137,6 +144,7 @@ pub(crate) fn left_alone(item: &Node, workload: &WorkloadKind, injection: &Injec
         return Some((
             at.key("containers"),
             "no containers: a patch or a partial manifest, not a whole pod; skipped (injecting a patch would add the sidecar wherever it is applied)".to_string(),
+            "the pod spec has no containers".to_string(),
         ));
     }
     let host_network = spec.get("hostNetwork").and_then(Node::as_scalar).map(lossless_yaml::resolve_core);
@@ -146,6 +154,7 @@ pub(crate) fn left_alone(item: &Node, workload: &WorkloadKind, injection: &Injec
         return Some((
             at.key("hostNetwork"),
             "the pod uses the node's network, so the sidecar's ports would be the node's ports and clash between pods on one node; skipped (set spec.hostNetworkPods: Inject to inject it anyway)".to_string(),
+            "hostNetwork pods are skipped".to_string(),
         ));
     }
     None
