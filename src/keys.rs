@@ -5,10 +5,11 @@ pub(crate) const API_VERSION: &str = "sidecar-injector.dev/v1alpha1";
 /// The functionConfig's own kind.
 pub(crate) const KIND: &str = "SidecarInjector";
 
-/// The annotation a workload (its metadata or its pod template's) uses to opt out of, ask for, or decline
-/// injections: `"false"` opts out of all; otherwise a comma-separated list of injection names it asks for,
-/// where `-name` declines that one.
-pub(crate) const INJECT_ANNOTATION: &str = "sidecar-injector.dev/inject";
+/// The annotation or label a workload (its metadata or its pod template's) or its Namespace object uses to opt
+/// out of, ask for, or decline injections: `false`, `disabled`, `no`, `off` opt out of all; `true`, `enabled`,
+/// `yes`, `on` ask for all; otherwise a comma-separated list of injection names it asks for, where `-name`
+/// declines that one (see `select`).
+pub(crate) const INJECT_KEY: &str = "sidecar-injector.dev/inject";
 
 /// The pod template annotation holding the status record (see `inject::status`).
 pub(crate) const STATUS_ANNOTATION: &str = "sidecar-injector.dev/status";

@@ -1,10 +1,11 @@
 //! The one core every entry point wraps: bytes in, bytes out, findings, exit code.
 
-use crate::config;
+use crate::config::{self, Injection};
 use crate::inject::{self, Failure, Outcome};
+use crate::keys::LOCAL_CONFIG_ANNOTATION;
 use crate::krm::{Finding, ResourceList, Severity};
 use crate::select::{self, Choice, NamespaceIndex};
-use crate::workload::ObjectRef;
+use crate::workload::{retired_api_version, ObjectRef, TypeMeta};
 use lossless_yaml::{emit_stream, parse_stream, Document, Node};
 
 /// What an entry point writes: stdout, stderr, and the exit code.
@@ -119,10 +120,12 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
         }
     };
     let mut findings = crate::advice::config_warnings(&injection);
-    let namespaces = NamespaceIndex::of(items);
+    let objects = objects_mut(items, &mut findings);
+    let namespaces = NamespaceIndex::of(objects.iter().map(|o| &**o));
     let mut unknown_namespaces: Vec<String> = Vec::new();
+    let (mut workloads, mut local_workloads, mut selected_workloads) = (0, 0, 0);
 
-    for item in items.iter_mut() {
+    for item in objects {
         // An alias for the kind hides whether this is a workload: say so rather than pass it by.
         if let Some(field) = ["apiVersion", "kind"].into_iter().find(|f| matches!(item.get(f), Some(Node::Alias(_)))) {
             findings.push(
@@ -135,8 +138,15 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
             );
             continue;
         }
-        let Some(workload) = select::workload(item, &injection.selection.workloads) else { continue };
-        let choice = select::choose(item, workload, &injection, &namespaces);
+        let Some(workload) = select::workload(item, &injection.selection.workloads) else {
+            local_workloads += usize::from(select::is_local_workload(item, &injection.selection.workloads));
+            continue;
+        };
+        workloads += 1;
+        let mut choice = select::choose(item, workload, &injection, &namespaces, &mut findings);
+        if choice.passed_selectors() {
+            selected_workloads += 1;
+        }
         if let Choice::NamespaceNotInInput(ns) = &choice {
             if !unknown_namespaces.contains(ns) {
                 unknown_namespaces.push(ns.clone());
@@ -144,6 +154,16 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
                     Severity::Warning,
                     format!("namespace {ns:?} has no Namespace object in the input, so spec.namespaceSelector cannot select its workloads; they are not injected"),
                 ).about_ref(&injection.source).at("spec.namespaceSelector"));
+            }
+        }
+        if matches!(choice, Choice::Selected) && !injection.policy.remove {
+            if let Some(warning) = TypeMeta::read(item).and_then(|t| retired_api_version(&t)) {
+                findings.push(Finding::new(Severity::Warning, warning).about(item).at("apiVersion"));
+            }
+            // Not injected, so (as for a workload no longer selected) an earlier injection is taken out.
+            if let Some((path, warning, why)) = select::left_alone(item, workload, &injection) {
+                findings.push(Finding::new(Severity::Warning, warning).about(item).at(path));
+                choice = Choice::LeftAlone(why);
             }
         }
         let selected = matches!(choice, Choice::Selected);
@@ -174,11 +194,27 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
                 }
                 let why = match (&choice, injection.policy.remove) {
                     (_, true) => "spec.remove is true".to_string(),
-                    (Choice::Declined(why), _) => why.clone(),
+                    (Choice::Declined(why) | Choice::LeftAlone(why), _) => why.clone(),
                     (Choice::NotSelected | Choice::NamespaceNotInInput(_), _) => "no longer selected".to_string(),
                     (Choice::Selected, _) => String::new(),
                 };
                 findings.push(Finding::new(Severity::Info, describe(&injection.name, &report, &why)).about(item));
+            }
+            Ok(Outcome::NothingToAdd(report)) => {
+                for (path, message) in &report.warnings {
+                    findings.push(Finding::new(Severity::Warning, message.clone()).about(item).at(path.clone()));
+                }
+                findings.push(
+                    Finding::new(
+                        Severity::Warning,
+                        format!(
+                            "{:?} has nothing to add to this workload (its parts go into app containers it lacks); left as it is, without a status record",
+                            injection.name
+                        ),
+                    )
+                    .about(item)
+                    .at(workload.pod_spec_field().key("containers")),
+                );
             }
             Err(Failure::NoPodTemplate(path)) => {
                 if selected && !injection.policy.remove {
@@ -193,7 +229,85 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
                 .extend(errors.into_iter().map(|e| Finding::new(Severity::Error, e.message).about(item).at(e.path))),
         }
     }
+    // After an error nothing is injected anyway, and the error says why.
+    if selected_workloads == 0 && !injection.policy.remove && !has_errors(&findings) {
+        findings.push(nothing_selected(&injection, workloads, local_workloads));
+    }
     findings
+}
+
+/// The objects of the input, with the items of each `kind: List` (what `kubectl get -o yaml` prints) in place
+/// of the List, which is kept as it is around them.
+fn objects_mut<'a>(items: &'a mut [Node], findings: &mut Vec<Finding>) -> Vec<&'a mut Node> {
+    let mut objects = Vec::new();
+    for item in items {
+        if !TypeMeta::read(item).is_some_and(|t| t.api_version == "v1" && t.kind == "List") {
+            objects.push(item);
+            continue;
+        }
+        let list = ObjectRef::of(item);
+        match item.as_mapping_mut().and_then(|m| m.get_mut("items")) {
+            None => {}
+            Some(Node::Sequence(inner)) => objects.extend(objects_mut(&mut inner.items, findings)),
+            Some(n) if n.is_null() => {}
+            Some(other) => findings.push(
+                Finding::new(Severity::Error, format!("expected a list, found {}", other.describe()))
+                    .about_ref(&list)
+                    .at("items"),
+            ),
+        }
+    }
+    objects
+}
+
+/// The warning for an injection that selected no workload: silence would say it did its work.
+fn nothing_selected(injection: &Injection, workloads: usize, local_workloads: usize) -> Finding {
+    let selection = &injection.selection;
+    let mut criteria = Vec::new();
+    describe_selector(&selection.selector, "spec.selector", &mut criteria);
+    if let Some(exclude) = &selection.exclude {
+        describe_selector(exclude, "spec.exclude", &mut criteria);
+    }
+    if let Some(ls) = &selection.namespace_selector {
+        criteria.push(format!("spec.namespaceSelector {}", ls.describe()));
+    }
+    let message = match (workloads, criteria.is_empty()) {
+        (0, _) if local_workloads > 0 => format!(
+            "injection {:?} selected no workload: the input has none that is deployed ({local_workloads} marked {LOCAL_CONFIG_ANNOTATION}: \"true\")",
+            injection.name
+        ),
+        (0, _) => format!(
+            "injection {:?} selected no workload: the input has none (no object of a kind with a pod template: {})",
+            injection.name,
+            selection.workloads.kind_names().join(", ")
+        ),
+        (n, true) => format!("injection {:?} selected no workload (the input has {n})", injection.name),
+        (n, false) => format!(
+            "injection {:?} selected no workload (the input has {n}); it selects on {}",
+            injection.name,
+            criteria.join("; ")
+        ),
+    };
+    Finding::new(Severity::Warning, message).about_ref(&injection.source)
+}
+
+fn describe_selector(selector: &select::Selector, field: &str, out: &mut Vec<String>) {
+    let globs = |globs: &[String]| globs.iter().map(|g| format!("{g:?}")).collect::<Vec<_>>().join(", ");
+    if !selector.kinds.is_empty() {
+        out.push(format!("{field}.kinds [{}]", selector.kinds.join(", ")));
+    }
+    if !selector.names.is_empty() {
+        out.push(format!("{field}.names [{}]", globs(&selector.names)));
+    }
+    if !selector.namespaces.is_empty() {
+        out.push(format!("{field}.namespaces [{}]", globs(&selector.namespaces)));
+    }
+    if let Some(ls) = &selector.label_selector {
+        out.push(format!("{field}.labelSelector {}", ls.describe()));
+    }
+    if let Some(ls) = &selector.pod_selector {
+        out.push(format!("{field}.podSelector {}", ls.describe()));
+    }
 }
 
 /// The info result's message.

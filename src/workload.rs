@@ -90,12 +90,37 @@ const BUILTIN: &[(&str, &str, &str)] = &[
     ("apps", "DaemonSet", "spec.template"),
     ("batch", "Job", "spec.template"),
     ("batch", "CronJob", "spec.jobTemplate.spec.template"),
+    // Served no more (see RETIRED), but still in old charts and manifests: injected like their current kinds.
+    ("extensions", "Deployment", "spec.template"),
+    ("extensions", "ReplicaSet", "spec.template"),
+    ("extensions", "DaemonSet", "spec.template"),
     // Widely used custom workloads whose pod template sits where a Deployment's does.
     ("argoproj.io", "Rollout", "spec.template"),
     ("apps.kruise.io", "CloneSet", "spec.template"),
     ("apps.kruise.io", "StatefulSet", "spec.template"),
     ("apps.kruise.io", "DaemonSet", "spec.template"),
 ];
+
+/// Workload apiVersions no Kubernetes release serves any more: (apiVersion, kinds, the one to use, the release
+/// that stopped serving it).
+const RETIRED: &[(&str, &[&str], &str, &str)] = &[
+    ("extensions/v1beta1", &["Deployment", "ReplicaSet", "DaemonSet"], "apps/v1", "1.16"),
+    ("apps/v1beta1", &["Deployment", "StatefulSet"], "apps/v1", "1.16"),
+    ("apps/v1beta2", &["Deployment", "ReplicaSet", "StatefulSet", "DaemonSet"], "apps/v1", "1.16"),
+    ("batch/v2alpha1", &["CronJob"], "batch/v1", "1.21"),
+    ("batch/v1beta1", &["CronJob"], "batch/v1", "1.25"),
+];
+
+/// For a workload whose apiVersion is no longer served: the warning that says which to use instead.
+pub(crate) fn retired_api_version(type_meta: &TypeMeta) -> Option<String> {
+    let (api_version, _, current, release) = RETIRED
+        .iter()
+        .find(|(api_version, kinds, _, _)| *api_version == type_meta.api_version && kinds.contains(&type_meta.kind))?;
+    Some(format!(
+        "{api_version} {kind} is no longer served (since Kubernetes {release}), so the API server will refuse it; write apiVersion {current}; it is injected the same way",
+        kind = type_meta.kind
+    ))
+}
 
 /// The kinds this function injects into.
 #[derive(Clone, Debug)]
@@ -216,6 +241,22 @@ mod tests {
             table.lookup(&meta("argoproj.io/v1alpha1", "Rollout")).unwrap().pod_spec_field().to_string(),
             "spec.other.spec"
         );
+    }
+
+    #[test]
+    fn a_retired_api_version_is_a_workload_with_a_warning_naming_the_one_to_write() {
+        let table = WorkloadTable::default();
+        for (api_version, kind) in
+            [("extensions/v1beta1", "DaemonSet"), ("apps/v1beta1", "Deployment"), ("batch/v1beta1", "CronJob")]
+        {
+            let type_meta = meta(api_version, kind);
+            assert!(table.lookup(&type_meta).is_some(), "{api_version} {kind}");
+            let warning = retired_api_version(&type_meta).expect("a warning");
+            assert!(warning.starts_with(&format!("{api_version} {kind} is no longer served")), "{warning}");
+        }
+        assert_eq!(retired_api_version(&meta("apps/v1", "Deployment")), None);
+        assert_eq!(retired_api_version(&meta("batch/v1beta1", "Job")), None);
+        assert!(table.lookup(&meta("extensions/v1beta1", "Ingress")).is_none());
     }
 
     #[test]

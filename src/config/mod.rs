@@ -15,9 +15,9 @@ pub(crate) use hash::meaning_hash;
 pub(crate) use schema::FieldError;
 
 use crate::inject::parts::{Identity, Place, CONTAINERS, INIT_CONTAINERS, PARTS};
-use crate::keys::{API_VERSION, INJECT_ANNOTATION, KIND};
+use crate::keys::{API_VERSION, INJECT_KEY, KIND};
 use crate::path::FieldPath;
-use crate::select::{LabelSelector, Operator, Requirement, Selector};
+use crate::select::{LabelSelector, Operator, Requirement, Selector, OPT_IN_WORDS, OPT_OUT_WORDS};
 use crate::workload::{ObjectRef, TypeMeta, WorkloadKind, WorkloadTable};
 use lossless_yaml::{Node, Resolved, ScalarStyle};
 
@@ -118,8 +118,19 @@ pub(crate) struct Selection {
     pub(crate) namespace_selector: Option<LabelSelector>,
     /// Only workloads that ask for it in their inject annotation.
     pub(crate) opt_in: bool,
+    /// Whether pods on the node's network (`hostNetwork: true`) are injected.
+    pub(crate) host_network_pods: HostNetworkPods,
     /// The kinds that are workloads: the built-in ones and the config's own.
     pub(crate) workloads: WorkloadTable,
+}
+
+/// `spec.hostNetworkPods`: a hostNetwork pod's container ports are the node's ports, so a sidecar's port clashes
+/// between two such pods on one node (and with the node's own services).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HostNetworkPods {
+    /// Skipped, with a warning (the default).
+    Skip,
+    Inject,
 }
 
 /// What to do with what is already there.
@@ -213,7 +224,15 @@ fn decode_spec(name: &str, spec: &Node, source: ObjectRef, form: Form) -> Result
     } else if name.contains([',', ' ']) || name.starts_with('-') || name.eq_ignore_ascii_case("false") {
         errors.push(err(
             "metadata.name",
-            format!("{name:?} cannot be named in the {INJECT_ANNOTATION} annotation; use a DNS label"),
+            format!("{name:?} cannot be named in the {INJECT_KEY} annotation; use a DNS label"),
+        ));
+    } else if let Some((word, meaning)) = [(&OPT_OUT_WORDS, "opts out of"), (&OPT_IN_WORDS, "asks for")]
+        .into_iter()
+        .find_map(|(words, meaning)| words.iter().find(|w| name.eq_ignore_ascii_case(w)).map(|w| (w, meaning)))
+    {
+        errors.push(err(
+            "metadata.name",
+            format!("{name:?} cannot be named in the {INJECT_KEY} annotation, where {word:?} {meaning} every injection; use another name"),
         ));
     }
     let flag = |field: &str| {
@@ -313,6 +332,10 @@ fn decode_spec(name: &str, spec: &Node, source: ObjectRef, form: Form) -> Result
         spec.get("exclude").map(|n| decode_selector(Some(n), &"spec.exclude".into(), &workloads, &mut errors));
     let namespace_selector =
         spec.get("namespaceSelector").map(|n| decode_label_selector(n, &"spec.namespaceSelector".into(), &mut errors));
+    let host_network_pods = match spec.get("hostNetworkPods").and_then(Node::as_str) {
+        Some("Inject") => HostNetworkPods::Inject,
+        _ => HostNetworkPods::Skip,
+    };
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -323,7 +346,14 @@ fn decode_spec(name: &str, spec: &Node, source: ObjectRef, form: Form) -> Result
         form,
         adds,
         placement,
-        selection: Selection { selector, exclude, namespace_selector, opt_in: flag("optIn"), workloads },
+        selection: Selection {
+            selector,
+            exclude,
+            namespace_selector,
+            opt_in: flag("optIn"),
+            host_network_pods,
+            workloads,
+        },
         policy: Policy { remove, on_conflict },
         hash,
     })
@@ -446,7 +476,14 @@ fn decode_selector(
     }
     let label_selector =
         node.get("labelSelector").map(|ls| decode_label_selector(ls, &path.key("labelSelector"), errors));
-    Selector { kinds, names: strings(node.get("names")), namespaces: strings(node.get("namespaces")), label_selector }
+    let pod_selector = node.get("podSelector").map(|ls| decode_label_selector(ls, &path.key("podSelector"), errors));
+    Selector {
+        kinds,
+        names: strings(node.get("names")),
+        namespaces: strings(node.get("namespaces")),
+        label_selector,
+        pod_selector,
+    }
 }
 
 fn decode_label_selector(node: &Node, path: &FieldPath, errors: &mut Vec<FieldError>) -> LabelSelector {

@@ -43,6 +43,9 @@ pub(crate) enum Outcome {
     /// The workload already carried the injection exactly as configured (or, removing, did not carry it).
     Unchanged,
     Changed(Report),
+    /// The injection has nothing to add to this workload (its parts all go into app containers it lacks): left
+    /// as it was, without a status record, which would only restart its pods. The report holds the warnings.
+    NothingToAdd(Report),
 }
 
 #[derive(Debug)]
@@ -78,6 +81,7 @@ fn reconcile(
         return Ok(Outcome::Unchanged);
     }
 
+    check_edited_metadata(template, name, injection, old.as_ref(), &fields)?;
     let mut work = template.clone();
     let mut report = Report::default();
     if let Some(old) = &old {
@@ -86,7 +90,13 @@ fn reconcile(
     if let Some(injection) = injection {
         report.upgraded = old.as_ref().is_some_and(|o| o.config != injection.hash);
         let record = add(&mut work, injection, &status, old.as_ref(), &fields, &mut report).map_err(Failure::Errors)?;
-        status.put(name, record);
+        if record.is_empty() && report.conflicts.is_empty() {
+            if old.is_none() {
+                return Ok(Outcome::NothingToAdd(report));
+            }
+        } else {
+            status.put(name, record);
+        }
     }
     write_status(&mut work, &status);
 
@@ -140,13 +150,66 @@ fn check_shape(item: &Node, kind: &WorkloadKind) -> Result<(), Failure> {
             Err(Failure::Errors(e)) => errors.extend(e),
             Err(Failure::NoPodTemplate(_)) => {}
             Ok(m) => {
-                for (_, kind) in parts::at(Place::TemplateMetadata) {
+                // The status record is always written into the annotations; the other maps only when the
+                // injection edits them (check_edited_metadata), so that an alias there is fine to read through.
+                for (_, kind) in parts::at(Place::TemplateMetadata).filter(|(index, _)| *index == ANNOTATIONS) {
                     let key = kind.field;
                     if let Some(n) = m.get(key).filter(|n| !n.is_null()) {
                         if let Err(Failure::Errors(e)) = plain_mapping(n, &metadata_at.key(key)) {
                             errors.extend(e);
                         }
                     }
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::Errors(errors))
+    }
+}
+
+/// The pod template's metadata maps besides the annotations (the labels) are edited only when the injection
+/// adds to them, or its record says it added to them before. Only then must they be plain mappings: an alias
+/// (`labels: *labels`, the template sharing the workload's labels) or an anchor would carry the edit to every
+/// other place that shares the node, such as the workload's immutable `spec.selector`.
+fn check_edited_metadata(
+    template: &Mapping,
+    name: &str,
+    injection: Option<&Injection>,
+    old: Option<&Record>,
+    fields: &Fields,
+) -> Result<(), Failure> {
+    let mut errors = Vec::new();
+    for (index, kind) in parts::at(Place::TemplateMetadata).filter(|(index, _)| *index != ANNOTATIONS) {
+        let edited = injection.is_some_and(|i| !i.adds.of(index).is_empty())
+            || old.is_some_and(|o| !o.parts[index].names().is_empty());
+        let Some(map) = template.get("metadata").and_then(|m| m.get(kind.field)).filter(|n| edited && !n.is_null())
+        else {
+            continue;
+        };
+        let at = fields.metadata.key(kind.field);
+        let shared = match map {
+            Node::Alias(a) => Some((format!("is the YAML alias *{a}"), "expand the alias")),
+            Node::Mapping(m) => m
+                .props
+                .anchor
+                .as_ref()
+                .map(|a| (format!("carries the YAML anchor &{a}"), "write out the aliases of it")),
+            _ => None,
+        };
+        match shared {
+            Some((shared, fix)) => errors.push(FieldError {
+                path: at,
+                message: format!(
+                    "{shared}, and injection {name:?} edits these {} (spec.{}): the edit would reach every place that shares the node; {fix} first",
+                    kind.field, kind.field
+                ),
+            }),
+            None => {
+                if let Err(Failure::Errors(e)) = plain_mapping(map, &at) {
+                    errors.extend(e);
                 }
             }
         }
@@ -174,7 +237,7 @@ fn plain_mapping<'a>(node: &'a Node, at: &FieldPath) -> Result<&'a Mapping, Fail
 }
 
 /// `<<` is a merge key, not a string, so `Mapping::get("<<")` does not see it.
-fn has_merge_key(m: &Mapping) -> bool {
+pub(crate) fn has_merge_key(m: &Mapping) -> bool {
     m.entries.iter().any(|(k, _)| {
         matches!(k, Node::Scalar(s) if s.value == "<<" && matches!(lossless_yaml::resolve_core(s), lossless_yaml::Resolved::Merge))
     })

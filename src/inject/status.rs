@@ -111,6 +111,11 @@ impl Record {
     pub(crate) fn new(config: impl Into<String>) -> Record {
         Record { config: config.into(), parts: PARTS.iter().map(|k| Entries::empty(k.record)).collect() }
     }
+
+    /// Names no part: the injection added (or adopted) nothing.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.parts.iter().all(Entries::is_empty)
+    }
 }
 
 impl Default for Record {

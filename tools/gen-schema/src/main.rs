@@ -160,8 +160,9 @@ fn spec_fields(g: &mut SchemaGenerator) -> Vec<Field> {
         ),
         Field::optional(
             "optIn",
-            "Inject only into workloads that ask for this injection by name in their \
-             sidecar-injector.dev/inject annotation. Default false.",
+            "Inject only into workloads that ask for it in their sidecar-injector.dev/inject annotation or \
+             label (on the workload, its pod template, or its Namespace object): by name, or with true, \
+             enabled, yes or on. Default false.",
             json!({ "type": "boolean" }),
         ),
         Field::optional(
@@ -182,6 +183,15 @@ fn spec_fields(g: &mut SchemaGenerator) -> Vec<Field> {
              workload with a pod template is selected.",
             object(selector_fields(g)),
         ),
+        // ---- issue 11, selection (items 2-10): fields added by the wip-select branch ----
+        Field::optional(
+            "hostNetworkPods",
+            "Pods with `hostNetwork: true` use the node's ports, so a sidecar's ports would clash between \
+             two such pods on one node: Skip (default) leaves them alone with a warning, Inject injects them \
+             too.",
+            json!({ "type": "string", "enum": ["Skip", "Inject"] }),
+        ),
+        // ---- end of the wip-select additions ----
     ]
 }
 
@@ -209,6 +219,14 @@ fn selector_fields(g: &mut SchemaGenerator) -> Vec<Field> {
             "A meta/v1 label selector the resource's own labels must match.",
             g.subschema_for::<LabelSelector>().to_value(),
         ),
+        // ---- issue 11, selection (item 4): added by the wip-select branch ----
+        Field::optional(
+            "podSelector",
+            "A meta/v1 label selector the pod template's labels must match (a Pod's own labels), where most \
+             controllers carry theirs.",
+            g.subschema_for::<LabelSelector>().to_value(),
+        ),
+        // ---- end of the wip-select additions ----
     ]
 }
 

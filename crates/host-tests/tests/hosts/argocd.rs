@@ -155,6 +155,31 @@ fn generate_on_a_kustomize_app() {
     find(&objects, "Service", "orders");
 }
 
+/// `kubectl get deploy -o yaml > app.yaml` writes a `kind: List`: its items are injected, and the List is kept.
+#[test]
+fn generate_injects_into_the_items_of_a_list() {
+    let app = scratch("generate-list-app").join("app");
+    std::fs::create_dir_all(&app).unwrap();
+    let plain = argocd().join("example-apps/plain");
+    let deployment = std::fs::read_to_string(plain.join("deployment.yaml")).unwrap();
+    let item: String = deployment
+        .lines()
+        .filter(|l| !l.starts_with('#') && *l != "---")
+        .enumerate()
+        .map(|(i, l)| format!("{}{l}\n", if i == 0 { "- " } else { "  " }))
+        .collect();
+    std::fs::write(app.join("app.yaml"), format!("apiVersion: v1\nkind: List\nitems:\n{item}")).unwrap();
+    std::fs::copy(plain.join("sidecar-injector.yaml"), app.join("sidecar-injector.yaml")).unwrap();
+    let out = generate(&app, &bin_dir("generate-list"), &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let all = docs(&out.stdout);
+    assert_eq!(all.len(), 1, "{}", text(&out));
+    assert_eq!(str_at(&all[0], &["kind"]), Some("List"), "{}", text(&out));
+    let items = seq(&all[0], &["items"]);
+    let containers = seq(find(items, "Deployment", "billing"), &["spec", "template", "spec", "containers"]);
+    assert!(containers.iter().any(|c| str_at(c, &["name"]) == Some("memcached")), "{}", text(&out));
+}
+
 /// A config named by the Application's plugin env (`ARGOCD_ENV_` + the name), instead of the default file.
 #[test]
 fn generate_takes_the_config_named_by_the_application() {

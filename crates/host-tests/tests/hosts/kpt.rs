@@ -179,6 +179,42 @@ fn eval_with_a_bad_config_fails_names_the_field_and_changes_nothing() {
     assert!(results.contains("severity: error") && results.contains("data.prot"), "{results}");
 }
 
+/// A pod template sharing the workload's labels through an alias (`labels: *labels`) is read, not edited, by an
+/// injection that adds no labels: it is injected, and the rest of the package with it (one such file used to
+/// fail the whole package).
+#[test]
+#[cfg_attr(not(host_kpt), ignore = "kpt is not on PATH")]
+fn eval_injects_a_workload_whose_template_labels_are_an_alias() {
+    let dir = package("eval-labels-alias", None);
+    let shared = r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: shared-labels
+  labels: &labels
+    app: shared
+spec:
+  selector:
+    matchLabels: *labels
+  template:
+    metadata:
+      labels: *labels
+    spec:
+      containers:
+      - name: app
+        image: example/app:1.0
+      volumes:
+      - name: logs
+        emptyDir: {}
+"#;
+    std::fs::write(dir.join("shared-labels.yaml"), shared).unwrap();
+    let config = dir.join("injector.yaml");
+    let (ok, log) = eval(&dir, &["--fn-config", config.to_str().unwrap()]);
+    assert!(ok, "kpt fn eval failed:\n{log}");
+    assert_only_sidecar_added(&dir, "fluent-bit", "containers");
+    let text = std::fs::read_to_string(dir.join("shared-labels.yaml")).unwrap();
+    assert!(text.contains("labels: *labels") && text.contains("name: fluent-bit"), "{text}");
+}
+
 pub(crate) const EXAMPLE_PACKAGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../kpt-package");
 
 /// A scratch directory laid out like the repository: `dist/sidecar-injector` (the binary of this test run) next
