@@ -266,6 +266,7 @@ fn scratch_repository(group: &str) -> PathBuf {
     std::fs::create_dir_all(repo.join("dist")).unwrap();
     std::fs::copy(common::native_binary_path(), repo.join("dist/sidecar-injector")).unwrap();
     std::fs::copy(common::wasm_module_path(), repo.join("dist/sidecar-injector.wasm")).unwrap();
+    std::fs::copy(common::kpt_wasm_module_path(), repo.join("dist/sidecar-injector.kpt.wasm")).unwrap();
     for dir in ["home", "tmp"] {
         std::fs::create_dir_all(scratch.join(dir)).unwrap();
     }
@@ -427,6 +428,7 @@ fn every_block_has_a_group_and_the_docs_hold_together() {
         &["podman"],
         &["kpt", "podman"],
         &["node"],
+        &["kpt", "node"],
     ];
     let mut problems = Vec::new();
     for block in &blocks {
@@ -599,6 +601,13 @@ fn podman_commands_work() {
 #[cfg_attr(not(all(host_kpt, host_podman)), ignore = "kpt or podman is not on PATH")]
 fn kpt_with_podman_commands_work() {
     run_group("kpt-podman", &["kpt", "podman"]);
+}
+
+/// kpt's wasm runtime runs the kpt module under node.
+#[test]
+#[cfg_attr(not(all(host_kpt, host_node)), ignore = "kpt or node is not on PATH")]
+fn kpt_with_node_commands_work() {
+    run_group("kpt-node", &["kpt", "node"]);
 }
 
 /// The JavaScript package's commands run wasm-bindgen-cli (at the crate's version) and node.
