@@ -5,7 +5,7 @@ use crate::inject::{self, Failure, Outcome};
 use crate::krm::{Finding, ResourceList, Severity};
 use crate::select::{self, Candidate, Request, INJECT_ANNOTATION};
 use crate::workload::{ObjectRef, WorkloadKind, WorkloadTable};
-use lossless_yaml::{emit_stream, parse_stream, Document, Node};
+use lossless_yaml::{emit_stream_from, parse_stream, Document, Node};
 
 /// What an entry point writes: stdout, stderr, and the exit code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,7 +42,7 @@ pub fn process(input: &[u8]) -> Output {
             Err(e) => return Output::failed(e),
         };
     }
-    let stdout = list.write(&findings).into_bytes();
+    let stdout = list.write(input, &findings).into_bytes();
     finish(stdout, &findings, true)
 }
 
@@ -68,7 +68,7 @@ pub fn process_stream(config_text: &[u8], input: &[u8]) -> Output {
     }
     let docs: Vec<Document> =
         items.into_iter().zip(versions).map(|(root, version)| Document { root, version }).collect();
-    finish(emit_stream(&docs).into_bytes(), &findings, false)
+    finish(emit_stream_from(&docs, input).into_bytes(), &findings, false)
 }
 
 /// Errors make one line on stderr, the first error's; `results_on_stdout` says whether the others can be read in

@@ -14,8 +14,11 @@ mod emit;
 pub mod meaning;
 mod parse;
 mod scalar;
+mod source;
+mod splice;
 
 pub use emit::{emit_document, emit_stream};
+pub use splice::{emit_document_from, emit_stream_from};
 pub use parse::{parse_stream, ParseError, MAX_DEPTH};
 pub use scalar::{plain_is_safe_string, resolve_core, resolve_yaml11, Resolved};
 
@@ -37,13 +40,53 @@ pub enum Node {
     Alias(String),
 }
 
-/// Tag and anchor: the properties any node may carry. Read them as fields (`props.tag`, `props.anchor`, through
-/// [`PropsData`]); make them with [`Props::new`] or `Props::default()`.
+/// Tag and anchor: the properties any node may carry, and where the node was read. Read tag and anchor as
+/// fields (`props.tag`, `props.anchor`, through [`PropsData`]); make them with [`Props::new`] or
+/// `Props::default()`.
 ///
-/// Stored boxed, and only when there are any: almost no node has a tag or an anchor, and two inline
-/// `Option<String>`s made every node of the tree twice as large (a 100 MB manifest took over 1.6 GB).
+/// Tag and anchor are stored boxed, and only when there are any: almost no node has a tag or an anchor, and two
+/// inline `Option<String>`s made every node of the tree twice as large (a 100 MB manifest took over 1.6 GB).
+///
+/// The origin rides here because every node has props and nobody outside this crate builds them field by field:
+/// the tree's types keep the shape their users construct (`Scalar { value, style, props }`), and a node made by
+/// the function simply has no origin.
 #[derive(Clone, Default)]
-pub struct Props(Option<Box<PropsData>>);
+pub struct Props {
+    data: Option<Box<PropsData>>,
+    pub(crate) origin: Origin,
+}
+
+/// Where a node was read: byte offsets into the text it was parsed from, and a check of what it was then.
+///
+/// The emitter copies a node's source text only when the node is still what was read there (see
+/// `emit::pristine`): `check` is, for a scalar, 0 when its source text is its value (plain, no properties) or else
+/// a hash of its value, style, properties and source text; for a collection, a hash of its children's kinds,
+/// origins and alias names. Never compared: two trees equal in content are equal wherever they were read.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Origin {
+    /// Where the comment lines and blank lines just above the node start (for a list item: above its `-`);
+    /// `start` when there are none or the node does not begin its line.
+    pub(crate) lead: u32,
+    /// The node's first byte (its properties, if any).
+    pub(crate) start: u32,
+    /// Just past its last byte (a block collection: its last child's end; a block scalar: past its line breaks).
+    pub(crate) end: u32,
+    pub(crate) check: u32,
+}
+
+impl Origin {
+    pub(crate) const NONE: Origin = Origin { lead: u32::MAX, start: u32::MAX, end: 0, check: 0 };
+
+    pub(crate) fn is_known(&self) -> bool {
+        self.start != u32::MAX
+    }
+}
+
+impl Default for Origin {
+    fn default() -> Origin {
+        Origin::NONE
+    }
+}
 
 /// The fields of [`Props`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -59,9 +102,9 @@ static NO_PROPS: PropsData = PropsData { anchor: None, tag: None };
 impl Props {
     pub fn new(anchor: Option<String>, tag: Option<String>) -> Props {
         if anchor.is_none() && tag.is_none() {
-            Props(None)
+            Props::default()
         } else {
-            Props(Some(Box::new(PropsData { anchor, tag })))
+            Props { data: Some(Box::new(PropsData { anchor, tag })), origin: Origin::NONE }
         }
     }
 
@@ -69,18 +112,28 @@ impl Props {
     pub fn is_empty(&self) -> bool {
         self.anchor.is_none() && self.tag.is_none()
     }
+
+    /// Whether the node was read from text (and so may be written back as that text when unchanged).
+    pub fn is_read(&self) -> bool {
+        self.origin.is_known()
+    }
+
+    /// Forgets where the node was read, so that it is written anew (and, for a collection, in block style).
+    pub fn forget_origin(&mut self) {
+        self.origin = Origin::NONE;
+    }
 }
 
 impl std::ops::Deref for Props {
     type Target = PropsData;
     fn deref(&self) -> &PropsData {
-        self.0.as_deref().unwrap_or(&NO_PROPS)
+        self.data.as_deref().unwrap_or(&NO_PROPS)
     }
 }
 
 impl std::ops::DerefMut for Props {
     fn deref_mut(&mut self) -> &mut PropsData {
-        self.0.get_or_insert_with(Default::default)
+        self.data.get_or_insert_with(Default::default)
     }
 }
 
@@ -320,8 +373,9 @@ mod tests {
     #[test]
     fn nodes_stay_small() {
         // The tree of a large manifest is mostly nodes: their size is its memory (a 64-bit build; wasm32 halves it).
-        assert!(std::mem::size_of::<Node>() <= 40, "{}", std::mem::size_of::<Node>());
-        assert_eq!(std::mem::size_of::<Props>(), std::mem::size_of::<usize>());
+        // Each node's origin (16 bytes) rides in its props, next to the boxed tag and anchor.
+        assert!(std::mem::size_of::<Node>() <= 56, "{}", std::mem::size_of::<Node>());
+        assert_eq!(std::mem::size_of::<Props>(), std::mem::size_of::<usize>() + 16);
     }
 
     #[test]

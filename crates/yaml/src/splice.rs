@@ -1,0 +1,426 @@
+//! Writing a tree back into the text it was read from: what is unchanged is copied, byte for byte; only what
+//! changed is written anew.
+//!
+//! A node is unchanged ("pristine") when it still is what was read at its origin: a scalar with the same value,
+//! style and properties, a collection whose children are the same nodes (by their origins) and are themselves
+//! unchanged (see [`pristine`]). A pristine node is copied from its source text. A block collection that
+//! changed is written entry by entry: each entry that was read in this collection keeps its comment lines, its
+//! indentation, its key and separator, and its value (copied, or written the same way if it changed too) and
+//! the comment after it on its line; an entry the function added is written anew, at the collection's
+//! indentation, in the layout found in the input. A changed flow collection or scalar is written anew.
+//!
+//! Whatever cannot be placed safely (an offset outside the text or inside a character) gives up on the whole
+//! document, which is then written anew: never wrong text, at worst the old layout.
+use super::emit::{Emitter, Layout};
+use super::source::{self, column, content_start, line_start, text_of, trailer_end};
+use super::{Document, Mapping, Node, Origin, Scalar, Sequence};
+
+/// Whether `node` is what was read at its origin in `src`, down to its last descendant.
+pub(crate) fn pristine(src: &[u8], node: &Node) -> bool {
+    match node {
+        // An alias is compared by name through its parent's check.
+        Node::Alias(_) => true,
+        Node::Scalar(s) => scalar_pristine(src, s),
+        Node::Sequence(q) => text_of(src, &q.props.origin).is_some_and(|(a, b)| {
+            q.props.origin.check == source::sequence_check(q, &src[a..b]) && q.items.iter().all(|n| pristine(src, n))
+        }),
+        Node::Mapping(m) => text_of(src, &m.props.origin).is_some_and(|(a, b)| {
+            m.props.origin.check == source::mapping_check(m, &src[a..b])
+                && m.entries.iter().all(|(k, v)| pristine(src, k) && pristine(src, v))
+        }),
+    }
+}
+
+fn scalar_pristine(src: &[u8], s: &Scalar) -> bool {
+    let Some((a, b)) = text_of(src, &s.props.origin) else { return false };
+    let text = &src[a..b];
+    match s.props.origin.check {
+        0 => s.style == super::ScalarStyle::Plain && s.props.is_empty() && text == s.value.as_bytes(),
+        check => source::scalar_check(s, text) == check,
+    }
+}
+
+/// A node's origin, if it has one that lies within `src`.
+fn origin<'n>(src: &[u8], node: &'n Node) -> Option<&'n Origin> {
+    match node {
+        Node::Scalar(s) => Some(&s.props.origin),
+        Node::Sequence(q) => Some(&q.props.origin),
+        Node::Mapping(m) => Some(&m.props.origin),
+        Node::Alias(_) => None,
+    }
+    .filter(|o| text_of(src, o).is_some() && (o.lead as usize) <= o.start as usize)
+}
+
+/// Blanks, line breaks and comments only.
+fn trivia(text: &[u8]) -> bool {
+    let mut i = 0;
+    while i < text.len() {
+        match text[i] {
+            b' ' | b'\t' | b'\n' | b'\r' => i += 1,
+            b'#' => {
+                while i < text.len() && text[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// Text before the root, after it, or between documents: comments, blank lines, directives, `---` and `...`.
+fn only_document_markup(text: &[u8]) -> bool {
+    text.split(|&b| b == b'\n').all(|line| {
+        let t = line.trim_ascii_start();
+        t.is_empty() || t[0] == b'#' || t[0] == b'%' || t.starts_with(b"---") || t.starts_with(b"...")
+    })
+}
+
+/// A stream written back into `src`, the text its documents were read from. See the module's documentation.
+///
+/// `src` must be the text `docs` were parsed from (by [`parse_stream`](crate::parse_stream)); each node is
+/// checked against it before its text is copied, and text that does not match is written anew.
+pub fn emit_stream_from(docs: &[Document], src: &[u8]) -> String {
+    let Ok(text) = std::str::from_utf8(src) else { return super::emit_stream(docs) };
+    if unchanged_stream(docs, src) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(src.len() + src.len() / 8 + 64);
+    for (i, doc) in docs.iter().enumerate() {
+        match spliced_document(doc, text, i == 0) {
+            Some(t) => {
+                if i > 0 {
+                    out.push_str("---\n");
+                }
+                out.push_str(&t);
+            }
+            None => {
+                // The generator's own header; a separator unless it writes its own `---`.
+                let t = super::emit_stream(std::slice::from_ref(doc));
+                if i > 0 && doc.version.is_some() {
+                    out.push_str("...\n");
+                } else if i > 0 && !t.starts_with("---") {
+                    out.push_str("---\n");
+                }
+                out.push_str(&t);
+            }
+        }
+    }
+    out
+}
+
+/// One document written back into `src`, the text it was the only (or first) document of; see
+/// [`emit_stream_from`].
+pub fn emit_document_from(doc: &Document, src: &[u8]) -> String {
+    emit_stream_from(std::slice::from_ref(doc), src)
+}
+
+/// Every document is pristine, in order, with only markup between them: the text itself is the output.
+fn unchanged_stream(docs: &[Document], src: &[u8]) -> bool {
+    let mut pos = 0;
+    for doc in docs {
+        let Some(o) = origin(src, &doc.root) else { return false };
+        let Some((start, end)) = text_of(src, o) else { return false };
+        if start < pos || !only_document_markup(&src[pos..start]) || !pristine(src, &doc.root) {
+            return false;
+        }
+        pos = end;
+    }
+    pos <= src.len() && only_document_markup(&src[trailer_end(src, pos)..])
+}
+
+/// One document whose root is a block collection read from `text`, written by splicing; `None` when it is not
+/// one (a scalar root, properties on the root) or something could not be placed, to be written anew.
+fn spliced_document(doc: &Document, text: &str, first: bool) -> Option<String> {
+    let src = text.as_bytes();
+    let o = origin(src, &doc.root)?;
+    let (start, end) = text_of(src, o)?;
+    let block = matches!(&doc.root, Node::Mapping(m) if m.props.is_empty())
+        || matches!(&doc.root, Node::Sequence(q) if q.props.is_empty());
+    if !block || matches!(src.get(start), Some(b'[' | b'{')) {
+        return None;
+    }
+    let mut s = Splicer { src: text, e: Emitter::new(src.len() + 64), failed: false };
+    s.e.layout = layout(src, &doc.root);
+    // The document's own header (comments, `%YAML`, `---`) when it is the text's first document.
+    if first && only_document_markup(&src[..start]) {
+        s.copy(0, start);
+    } else if doc.version.is_some() {
+        return None;
+    }
+    if pristine(src, &doc.root) {
+        s.copy_node(&doc.root, start, end);
+    } else {
+        s.node(&doc.root, column(src, start));
+    }
+    let rest = trailer_end(src, end);
+    if first {
+        // Comment lines after the last entry, up to whatever starts the next document.
+        let mut pos = rest;
+        for line in src[rest..].split_inclusive(|&b| b == b'\n') {
+            let t = line.trim_ascii();
+            if !(t.is_empty() || t[0] == b'#') {
+                break;
+            }
+            pos += line.len();
+        }
+        if src[rest..pos].iter().any(|&b| b == b'#') {
+            s.copy(rest, pos);
+            s.line_start();
+        }
+    }
+    (!s.failed).then_some(s.e.out)
+}
+
+/// The indentation the input uses for a mapping nested in a mapping, and for a list under a key: the first of
+/// each found in the tree. kyaml's (2 and 0) when the input has none.
+fn layout(src: &[u8], root: &Node) -> Layout {
+    let mut found = (None, None);
+    let mut stack = vec![root];
+    let mut seen = 0;
+    while let Some(node) = stack.pop() {
+        seen += 1;
+        if seen > 10_000 || (found.0.is_some() && found.1.is_some()) {
+            break;
+        }
+        match node {
+            Node::Mapping(m) => {
+                for (k, v) in m.entries.iter().rev() {
+                    let (Some(ko), Some(vo)) = (origin(src, k), origin(src, v)) else { continue };
+                    let (kc, vc) = (column(src, ko.start as usize), column(src, vo.start as usize));
+                    let own_line = line_start(src, vo.start as usize) > ko.start as usize;
+                    let flow = matches!(src.get(vo.start as usize), Some(b'[' | b'{'));
+                    match v {
+                        Node::Mapping(_) if own_line && !flow && vc > kc && found.0.is_none() => found.0 = Some(vc - kc),
+                        Node::Sequence(_) if own_line && !flow && vc >= kc && found.1.is_none() => {
+                            found.1 = Some(vc - kc)
+                        }
+                        _ => {}
+                    }
+                    stack.push(v);
+                }
+            }
+            Node::Sequence(q) => stack.extend(q.items.iter().rev()),
+            _ => {}
+        }
+    }
+    let default = Layout::default();
+    Layout { map: found.0.unwrap_or(default.map), seq: found.1.unwrap_or(default.seq) }
+}
+
+struct Splicer<'s> {
+    src: &'s str,
+    e: Emitter,
+    failed: bool,
+}
+
+/// How a value read in its slot is written.
+enum Way {
+    Copy,
+    Splice,
+    New,
+}
+
+impl<'s> Splicer<'s> {
+    fn bytes(&self) -> &'s [u8] {
+        self.src.as_bytes()
+    }
+
+    fn copy(&mut self, a: usize, b: usize) {
+        match self.src.get(a..b) {
+            Some(t) => self.e.out.push_str(t),
+            None => self.failed = true,
+        }
+    }
+
+    fn line_start(&mut self) {
+        if !self.e.out.is_empty() && !self.e.out.ends_with('\n') {
+            self.e.out.push('\n');
+        }
+    }
+
+    /// A node copied as read, with the rest of its line.
+    fn copy_node(&mut self, node: &Node, from: usize, end: usize) {
+        let src = self.bytes();
+        if end == src.len() && !src.ends_with(b"\n") && ends_in_block_scalar(node) {
+            // Nothing may follow it: give up, and write the document anew.
+            self.failed = true;
+        }
+        self.copy(from, end);
+        self.finish_line(end);
+    }
+
+    /// The rest of the line after a copied node that ended at `end`: its comment and line break.
+    fn finish_line(&mut self, end: usize) {
+        let t = trailer_end(self.bytes(), end);
+        self.copy(end, t);
+        self.line_start();
+    }
+
+    /// How `node`, read in this slot, is written: copied when unchanged; spliced when it is a changed block
+    /// collection without properties (its entries are then placed one by one); anew otherwise.
+    fn way(&self, node: &Node) -> Way {
+        let src = self.bytes();
+        if pristine(src, node) {
+            return Way::Copy;
+        }
+        let Some(o) = origin(src, node) else { return Way::New };
+        let block = match node {
+            Node::Mapping(m) => m.props.is_empty(),
+            Node::Sequence(q) => q.props.is_empty(),
+            _ => false,
+        };
+        let flow = matches!(src.get(o.start as usize), Some(b'[' | b'{'));
+        if block && !flow && text_of(src, o).is_some() {
+            Way::Splice
+        } else {
+            Way::New
+        }
+    }
+
+    /// A changed block collection, from where its first entry starts (the cursor is there) through the end of
+    /// its last line. `col` is its entries' column.
+    fn node(&mut self, node: &Node, col: usize) {
+        match node {
+            Node::Mapping(m) => self.mapping(m, col),
+            Node::Sequence(q) => self.sequence(q, col),
+            _ => self.failed = true,
+        }
+    }
+
+    /// Before an entry that is not the collection's first: a line of its own, with the comment lines that were
+    /// above it (unless it was the first entry: those belong to the text before the collection) and its
+    /// indentation as read.
+    fn entry_start(&mut self, o: &Origin, at: usize, first_line: usize, col: usize) {
+        self.line_start();
+        let ls = line_start(self.bytes(), at);
+        if ls > first_line && (o.lead as usize) < ls {
+            self.copy(o.lead as usize, ls);
+        }
+        if self.bytes()[ls..at].iter().all(|&b| b == b' ') {
+            self.copy(ls, at);
+        } else {
+            self.e.indent(col);
+        }
+    }
+
+    fn mapping(&mut self, m: &Mapping, col: usize) {
+        let src = self.bytes();
+        let mo = m.props.origin;
+        let (start, end) = (mo.start as usize, mo.end as usize);
+        let first_line = line_start(src, content_start(src, start, &m.props, end));
+        let mut prev_end = start;
+        for (i, (k, v)) in m.entries.iter().enumerate() {
+            let src = self.bytes();
+            let key = origin(src, k).filter(|o| {
+                let (a, b) = (o.start as usize, o.end as usize);
+                a >= prev_end && b <= end && a <= b && scalar_key(k) && pristine(src, k)
+            });
+            let Some(ko) = key.copied() else {
+                if i > 0 {
+                    self.line_start();
+                    self.e.indent(col);
+                }
+                self.e.entry(k, v, col);
+                continue;
+            };
+            let (ks, ke) = (ko.start as usize, ko.end as usize);
+            if i > 0 {
+                self.entry_start(&ko, ks, first_line, col);
+            }
+            self.copy(ks, ke);
+            prev_end = ke;
+            let value = origin(src, v).copied().filter(|o| {
+                let (a, b) = (o.start as usize, o.end as usize);
+                a >= ke && b <= end && a <= b && key_separator(&src[ke..a])
+            });
+            match value.map(|o| (o, self.way(v))) {
+                Some((vo, Way::Copy)) => {
+                    self.copy_node(v, ke, vo.end as usize);
+                    prev_end = vo.end as usize;
+                }
+                Some((vo, Way::Splice)) => {
+                    self.copy(ke, vo.start as usize);
+                    let c = column(self.bytes(), vo.start as usize);
+                    self.node(v, c);
+                    prev_end = vo.end as usize;
+                }
+                _ => {
+                    self.e.out.push(':');
+                    self.e.value(v, col);
+                    if let Some(vo) = value {
+                        prev_end = vo.end as usize;
+                    }
+                }
+            }
+            self.line_start();
+        }
+    }
+
+    fn sequence(&mut self, q: &Sequence, col: usize) {
+        let qo = q.props.origin;
+        let (start, end) = (qo.start as usize, qo.end as usize);
+        let first_line = line_start(self.bytes(), start);
+        let mut prev_end = start;
+        for (i, item) in q.items.iter().enumerate() {
+            let src = self.bytes();
+            let placed = origin(src, item).copied().and_then(|o| {
+                let (a, b) = (o.start as usize, o.end as usize);
+                let dash = source::find_dash(src, a, prev_end.saturating_sub(1)).filter(|&d| d >= prev_end)?;
+                (b <= end && a <= b && trivia(&src[dash + 1..a])).then_some((o, dash))
+            });
+            let Some((io, dash)) = placed else {
+                if i > 0 {
+                    self.line_start();
+                    self.e.indent(col);
+                }
+                self.e.out.push('-');
+                self.e.item(item, col);
+                continue;
+            };
+            if i > 0 {
+                self.entry_start(&io, dash, first_line, col);
+            }
+            prev_end = io.end as usize;
+            match self.way(item) {
+                Way::Copy => {
+                    self.copy_node(item, dash, io.end as usize);
+                }
+                Way::Splice => {
+                    self.copy(dash, io.start as usize);
+                    let c = column(self.bytes(), io.start as usize);
+                    self.node(item, c);
+                }
+                Way::New => {
+                    self.e.out.push('-');
+                    self.e.item(item, col);
+                }
+            }
+            self.line_start();
+        }
+    }
+}
+
+/// A key copied as text: a non-empty scalar on one line (a multi-line, empty or alias key is written anew).
+fn scalar_key(k: &Node) -> bool {
+    matches!(k, Node::Scalar(s) if !s.value.is_empty() && !s.value.contains('\n'))
+}
+
+/// What stands between an implicit key and its value: the `:` on the key's line, then blanks, line breaks and
+/// comments. (An explicit `? key` has its `:` on a later line; it is written anew.)
+fn key_separator(text: &[u8]) -> bool {
+    let colon = text.iter().position(|&b| b != b' ' && b != b'\t');
+    colon.is_some_and(|i| text[i] == b':' && trivia(&text[i + 1..]))
+}
+
+/// Whether the text of `node` ends with a block scalar's: a line break written after it would become part of
+/// its value (under clip or keep chomping) when the input ended without one.
+fn ends_in_block_scalar(node: &Node) -> bool {
+    match node {
+        Node::Scalar(s) => matches!(s.style, super::ScalarStyle::Literal | super::ScalarStyle::Folded),
+        Node::Mapping(m) => m.entries.last().is_some_and(|(_, v)| ends_in_block_scalar(v)),
+        Node::Sequence(q) => q.items.last().is_some_and(ends_in_block_scalar),
+        Node::Alias(_) => false,
+    }
+}
+

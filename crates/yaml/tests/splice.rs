@@ -1,0 +1,71 @@
+//! Writing back into the source: what the caller did not change comes back byte for byte.
+
+use lossless_yaml::*;
+
+const MIXED: &str = r#"# head comment
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web   # trailing
+  labels: {app: web, tier: "on"}
+spec:
+  template:
+    spec:
+      # the app
+      containers:
+        - name: app
+          image: nginx:1.27
+          args: ["-c", 'x', y]   # flow
+          ports: [{containerPort: 80}]
+          command:
+            - |
+              multi
+                
+              line
+          env:
+            - {name: A, value: '1'}
+      description: >-
+        folded
+        text
+rbac:
+  verbs: [get, list]
+anchors:
+  base: &b {x: 1}
+  use: *b
+# tail comment
+"#;
+
+fn parse(text: &str) -> Vec<Document> {
+    parse_stream(text.as_bytes()).expect("parses")
+}
+
+#[test]
+fn unchanged_is_the_input() {
+    let docs = parse(MIXED);
+    assert_eq!(emit_stream_from(&docs, MIXED.as_bytes()), MIXED);
+}
+
+#[test]
+fn an_added_entry_is_the_only_difference() {
+    let mut docs = parse(MIXED);
+    let spec = docs[0].root.as_mapping_mut().unwrap().get_mut("spec").unwrap().as_mapping_mut().unwrap();
+    let template = spec.get_mut("template").unwrap().as_mapping_mut().unwrap();
+    template.entries.insert(0, (Node::string("metadata"), Node::mapping()));
+    let m = template.get_mut("metadata").unwrap().as_mapping_mut().unwrap();
+    let mut ann = Mapping::default();
+    ann.insert("a", Node::string("on"));
+    m.insert("annotations", Node::Mapping(ann));
+    let pod = template.get_mut("spec").unwrap().as_mapping_mut().unwrap();
+    let containers = pod.get_mut("containers").unwrap().as_sequence_mut().unwrap();
+    let mut side = Mapping::default();
+    side.insert("name", Node::string("sidecar"));
+    let mut args = Sequence::default();
+    args.items.push(Node::string("--x"));
+    side.insert("args", Node::Sequence(args));
+    containers.items.insert(0, Node::Mapping(side));
+    let out = emit_stream_from(&docs, MIXED.as_bytes());
+    println!("{out}");
+    let again = parse(&out);
+    lossless_yaml::meaning::same_docs(&docs, &again).unwrap();
+}
+
