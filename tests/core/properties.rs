@@ -12,9 +12,9 @@
 
 use crate::invariants;
 
+use lossless_yaml::{parse_stream, resolve_core, resolve_yaml11, Node, Resolved, ScalarStyle};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
-use lossless_yaml::{parse_stream, resolve_core, resolve_yaml11, Node, Resolved, ScalarStyle};
 
 // ---- scalars --------------------------------------------------------------------------------------------------
 
@@ -134,11 +134,8 @@ fn tricky() -> impl Strategy<Value = Sc> {
 /// that must be strings: the config is read as YAML 1.2.
 fn config_string() -> impl Strategy<Value = Sc> {
     tricky().prop_map(|mut sc| {
-        let plain = lossless_yaml::Scalar {
-            value: sc.text.clone(),
-            style: ScalarStyle::Plain,
-            props: Default::default(),
-        };
+        let plain =
+            lossless_yaml::Scalar { value: sc.text.clone(), style: ScalarStyle::Plain, props: Default::default() };
         if matches!(sc.style, Style::Plain) && !matches!(resolve_core(&plain), Resolved::Str) {
             sc.style = Style::Double;
         }

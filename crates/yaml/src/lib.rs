@@ -18,9 +18,9 @@ mod source;
 mod splice;
 
 pub use emit::{emit_document, emit_stream};
-pub use splice::{emit_document_from, emit_stream_from};
 pub use parse::{parse_stream, ParseError, MAX_DEPTH};
 pub use scalar::{plain_is_safe_string, resolve_core, resolve_yaml11, Resolved};
+pub use splice::{emit_document_from, emit_stream_from};
 
 /// One document of a stream.
 #[derive(Clone, Debug, PartialEq)]

@@ -46,7 +46,9 @@ impl Mark {
 enum Event {
     StreamStart,
     StreamEnd,
-    DocumentStart { version: Option<(i32, i32)> },
+    DocumentStart {
+        version: Option<(i32, i32)>,
+    },
     DocumentEnd,
     Alias(String),
     Scalar(Scalar),
@@ -346,7 +348,9 @@ pub fn parse_stream(input: &[u8]) -> Result<Vec<Document>, ParseError> {
                     Some(Frame::Sequence { props, start, at: opened }) => {
                         (Node::Sequence(Sequence { items: nodes.drain(start..).collect(), props }), opened)
                     }
-                    Some(Frame::Mapping { props, start, at: opened, .. }) if (nodes.len() - start).is_multiple_of(2) => {
+                    Some(Frame::Mapping { props, start, at: opened, .. })
+                        if (nodes.len() - start).is_multiple_of(2) =>
+                    {
                         let mut entries = Vec::with_capacity((nodes.len() - start) / 2);
                         let mut drained = nodes.drain(start..);
                         while let (Some(k), Some(v)) = (drained.next(), drained.next()) {
@@ -362,8 +366,12 @@ pub fn parse_stream(input: &[u8]) -> Result<Vec<Document>, ParseError> {
                     let lead = at.lead(stack.last(), nodes.len(), opened.pos, opened.bound);
                     let text = &input[opened.pos.min(end)..end];
                     match &mut node {
-                        Node::Sequence(s) => s.props.origin = origin(lead, opened.pos, end, source::sequence_check(s, text)),
-                        Node::Mapping(m) => m.props.origin = origin(lead, opened.pos, end, source::mapping_check(m, text)),
+                        Node::Sequence(s) => {
+                            s.props.origin = origin(lead, opened.pos, end, source::sequence_check(s, text))
+                        }
+                        Node::Mapping(m) => {
+                            m.props.origin = origin(lead, opened.pos, end, source::mapping_check(m, text))
+                        }
                         _ => unreachable!("a collection was just built"),
                     }
                     at.last_end = end;

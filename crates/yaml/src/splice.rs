@@ -191,7 +191,9 @@ fn layout(src: &[u8], root: &Node) -> Layout {
                     let own_line = line_start(src, vo.start as usize) > ko.start as usize;
                     let flow = matches!(src.get(vo.start as usize), Some(b'[' | b'{'));
                     match v {
-                        Node::Mapping(_) if own_line && !flow && vc > kc && found.0.is_none() => found.0 = Some(vc - kc),
+                        Node::Mapping(_) if own_line && !flow && vc > kc && found.0.is_none() => {
+                            found.0 = Some(vc - kc)
+                        }
                         Node::Sequence(_) if own_line && !flow && vc >= kc && found.1.is_none() => {
                             found.1 = Some(vc - kc)
                         }
@@ -423,4 +425,3 @@ fn ends_in_block_scalar(node: &Node) -> bool {
         Node::Alias(_) => false,
     }
 }
-

@@ -68,4 +68,3 @@ fn an_added_entry_is_the_only_difference() {
     let again = parse(&out);
     lossless_yaml::meaning::same_docs(&docs, &again).unwrap();
 }
-
