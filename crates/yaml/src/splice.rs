@@ -316,7 +316,7 @@ impl<'s> Splicer<'s> {
             let src = self.bytes();
             let key = origin(src, k).filter(|o| {
                 let (a, b) = (o.start as usize, o.end as usize);
-                a >= prev_end && b <= end && a <= b && scalar_key(k) && pristine(src, k)
+                a >= prev_end && b <= end && a < b && scalar_key(k) && !src[a..b].contains(&b'\n') && pristine(src, k)
             });
             let Some(ko) = key.copied() else {
                 if i > 0 {
@@ -332,7 +332,7 @@ impl<'s> Splicer<'s> {
             }
             self.copy(ks, ke);
             prev_end = ke;
-            let value = origin(src, v).copied().filter(|o| {
+            let value = origin(src, v).copied().or_else(|| alias_at(src, ke, v, end)).filter(|o| {
                 let (a, b) = (o.start as usize, o.end as usize);
                 a >= ke && b <= end && a <= b && key_separator(&src[ke..a])
             });
@@ -366,7 +366,7 @@ impl<'s> Splicer<'s> {
         let mut prev_end = start;
         for (i, item) in q.items.iter().enumerate() {
             let src = self.bytes();
-            let placed = origin(src, item).copied().and_then(|o| {
+            let placed = origin(src, item).copied().or_else(|| alias_at(src, prev_end, item, end)).and_then(|o| {
                 let (a, b) = (o.start as usize, o.end as usize);
                 let dash = source::find_dash(src, a, prev_end.saturating_sub(1)).filter(|&d| d >= prev_end)?;
                 (b <= end && a <= b && trivia(&src[dash + 1..a])).then_some((o, dash))
@@ -403,9 +403,9 @@ impl<'s> Splicer<'s> {
     }
 }
 
-/// A key copied as text: a non-empty scalar on one line (a multi-line, empty or alias key is written anew).
+/// A key copied as text: a non-empty scalar (an empty or alias key, or one over several lines, is written anew).
 fn scalar_key(k: &Node) -> bool {
-    matches!(k, Node::Scalar(s) if !s.value.is_empty() && !s.value.contains('\n'))
+    matches!(k, Node::Scalar(s) if !s.value.is_empty())
 }
 
 /// What stands between an implicit key and its value: the `:` on the key's line, then blanks, line breaks and
@@ -413,6 +413,34 @@ fn scalar_key(k: &Node) -> bool {
 fn key_separator(text: &[u8]) -> bool {
     let colon = text.iter().position(|&b| b != b' ' && b != b'\t');
     colon.is_some_and(|i| text[i] == b':' && trivia(&text[i + 1..]))
+}
+
+/// Where an alias stands in the text: an alias node keeps no origin, but its text is `*name` after the
+/// indicator that follows `from` (the key's end, or the previous item's), over blanks, line breaks and comments.
+fn alias_at(src: &[u8], from: usize, node: &Node, limit: usize) -> Option<Origin> {
+    let Node::Alias(name) = node else { return None };
+    let mut i = from;
+    let mut indicator = false;
+    while i < limit {
+        match src[i] {
+            b' ' | b'\t' | b'\n' | b'\r' => i += 1,
+            b'#' => {
+                while i < limit && src[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b':' | b'-' if !indicator => {
+                indicator = true;
+                i += 1;
+            }
+            b'*' => break,
+            _ => return None,
+        }
+    }
+    let end = i + 1 + name.len();
+    let named = indicator && end <= limit && src.get(i) == Some(&b'*') && &src[i + 1..end] == name.as_bytes();
+    let ends = matches!(src.get(end), None | Some(b' ' | b'\t' | b'\n' | b'\r'));
+    (named && ends).then_some(Origin { lead: i as u32, start: i as u32, end: end as u32, check: 0 })
 }
 
 /// Whether the text of `node` ends with a block scalar's: a line break written after it would become part of
