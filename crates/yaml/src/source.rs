@@ -43,15 +43,34 @@ pub(crate) fn lead_above(src: &[u8], pos: usize, bound: usize) -> usize {
     lead
 }
 
-/// The `-` of a block list item that starts at `start`: the indicator found going back over blanks and line
-/// breaks, not before `bound`.
+/// The `-` of a block list item that starts at `start`: the indicator found going back over blanks, or, when
+/// the item starts a line, the `-` that begins an earlier line holding nothing else but a comment (`- # note`),
+/// over comment lines and blank lines. Not before `bound`.
 pub(crate) fn find_dash(src: &[u8], start: usize, bound: usize) -> Option<usize> {
     let mut i = start;
-    while i > bound {
-        match src[i - 1] {
-            b' ' | b'\t' | b'\n' | b'\r' => i -= 1,
-            b'-' => return Some(i - 1),
-            _ => return None,
+    while i > bound && blank(src[i - 1]) {
+        i -= 1;
+    }
+    if i > bound && src[i - 1] == b'-' {
+        return Some(i - 1);
+    }
+    if i > 0 && src[i - 1] != b'\n' {
+        return None;
+    }
+    // Lines above, nearest first.
+    let mut end = i;
+    while end > bound && end > 0 {
+        let ls = line_start(src, end - 1);
+        if ls < bound {
+            return None;
+        }
+        let line = &src[ls..end - 1];
+        let indent = line.iter().take_while(|&&b| blank(b)).count();
+        let text = &line[indent..];
+        match text.first() {
+            Some(b'-') if text.get(1).is_none_or(|&b| blank(b) || b == b'\r') => return Some(ls + indent),
+            None | Some(b'#' | b'\r') => end = ls,
+            Some(_) => return None,
         }
     }
     None

@@ -68,3 +68,12 @@ fn an_added_entry_is_the_only_difference() {
     let again = parse(&out);
     lossless_yaml::meaning::same_docs(&docs, &again).unwrap();
 }
+
+#[test]
+fn an_item_whose_dash_line_holds_a_comment_is_copied() {
+    let text = "items:\n- # The web app.\n  kind: Deployment\n  labels: {app: web}  # flow\n- kind: Service\n";
+    let mut docs = parse(text);
+    let items = docs[0].root.as_mapping_mut().unwrap().get_mut("items").unwrap().as_sequence_mut().unwrap();
+    items.items.push(Node::string("new"));
+    assert_eq!(emit_stream_from(&docs, text.as_bytes()), format!("{text}- new\n"));
+}

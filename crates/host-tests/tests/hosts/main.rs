@@ -8,6 +8,7 @@ mod invariants;
 mod argocd;
 mod hostile;
 mod kpt;
+mod kpt_layout;
 mod kustomize;
 mod pyyaml;
 mod testdata;
