@@ -553,7 +553,14 @@ fn build_workload(p: &WorkloadParts, index: usize) -> Item {
     let template = if p.template_labels {
         Y::M(
             vec![
-                (key("metadata"), m(vec![("labels", Y::M(vec![(key("team"), s("x"))], p.flow))])),
+                (
+                    key("metadata"),
+                    m(vec![
+                        ("labels", Y::M(vec![(key("team"), s("x"))], p.flow)),
+                        // Where the injection writes its status record: a flow mapping it edits in flow style.
+                        ("annotations", Y::M(vec![(key("example.com/note"), s("kept"))], p.flow)),
+                    ]),
+                ),
                 (key("spec"), pod_spec),
             ],
             false,

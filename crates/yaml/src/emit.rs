@@ -388,6 +388,51 @@ fn render(s: &Scalar, key: bool) -> Rendered<'_> {
     }
 }
 
+/// A node written in flow style, on one line: what goes into a flow collection the input wrote (`{a: b}`,
+/// `[x, y]`). Plain text stays plain only where nothing in it is a flow indicator; block scalars become
+/// double-quoted strings, since a flow collection cannot hold one.
+pub(crate) fn flow_text(node: &Node) -> String {
+    let with_props = |props: &Props, text: String| {
+        let p = props_text(props);
+        if p.is_empty() {
+            text
+        } else {
+            format!("{p} {text}")
+        }
+    };
+    match node {
+        Node::Alias(name) => format!("*{name}"),
+        Node::Scalar(s) => with_props(&s.props, flow_scalar(s)),
+        Node::Sequence(q) => {
+            with_props(&q.props, format!("[{}]", q.items.iter().map(flow_text).collect::<Vec<_>>().join(", ")))
+        }
+        Node::Mapping(m) => {
+            let entries: Vec<String> =
+                m.entries.iter().map(|(k, v)| format!("{}: {}", flow_key(k), flow_text(v))).collect();
+            with_props(&m.props, format!("{{{}}}", entries.join(", ")))
+        }
+    }
+}
+
+/// A key in a flow mapping; an alias key takes a space before `:` (`*a :`) as in block style.
+fn flow_key(k: &Node) -> String {
+    match k {
+        Node::Alias(name) => format!("*{name} "),
+        _ => flow_text(k),
+    }
+}
+
+fn flow_scalar(s: &Scalar) -> String {
+    let v = s.value.as_str();
+    let flow_safe = !v.contains([',', '[', ']', '{', '}', ':', '#']);
+    match s.style {
+        ScalarStyle::Plain if v.is_empty() || (flow_safe && plain_text_stands(v)) => v.to_string(),
+        ScalarStyle::Auto if flow_safe && plain_is_safe_string(v) => v.to_string(),
+        ScalarStyle::DoubleQuoted | ScalarStyle::Literal | ScalarStyle::Folded => double_quoted(v),
+        ScalarStyle::Plain | ScalarStyle::SingleQuoted | ScalarStyle::Auto => quoted(v),
+    }
+}
+
 /// True when `v` written plain in block context reads back as exactly `v` (for text that was read plain; its
 /// type is whatever it was, since readers resolve plain text by its value alone).
 ///

@@ -11,7 +11,7 @@
 //!
 //! Whatever cannot be placed safely (an offset outside the text or inside a character) gives up on the whole
 //! document, which is then written anew: never wrong text, at worst the old layout.
-use super::emit::{Emitter, Layout};
+use super::emit::{flow_text, Emitter, Layout};
 use super::source::{self, column, content_start, line_start, text_of, trailer_end};
 use super::{Document, Mapping, Node, Origin, Scalar, Sequence};
 
@@ -220,6 +220,8 @@ struct Splicer<'s> {
 enum Way {
     Copy,
     Splice,
+    /// A changed flow collection: its entries placed one by one, in flow style.
+    Flow,
     New,
 }
 
@@ -273,10 +275,11 @@ impl<'s> Splicer<'s> {
             _ => false,
         };
         let flow = matches!(src.get(o.start as usize), Some(b'[' | b'{'));
-        if block && !flow && text_of(src, o).is_some() {
-            Way::Splice
-        } else {
-            Way::New
+        let closed = matches!(src.get((o.end as usize).wrapping_sub(1)), Some(b']' | b'}'));
+        match (block, flow) {
+            (true, false) => Way::Splice,
+            (true, true) if closed => Way::Flow,
+            _ => Way::New,
         }
     }
 
@@ -332,7 +335,7 @@ impl<'s> Splicer<'s> {
             }
             self.copy(ks, ke);
             prev_end = ke;
-            let value = origin(src, v).copied().or_else(|| alias_at(src, ke, v, end)).filter(|o| {
+            let value = origin(src, v).copied().or_else(|| alias_at(src, ke, v, end, b":")).filter(|o| {
                 let (a, b) = (o.start as usize, o.end as usize);
                 a >= ke && b <= end && a <= b && key_separator(&src[ke..a])
             });
@@ -345,6 +348,12 @@ impl<'s> Splicer<'s> {
                     self.copy(ke, vo.start as usize);
                     let c = column(self.bytes(), vo.start as usize);
                     self.node(v, c);
+                    prev_end = vo.end as usize;
+                }
+                Some((vo, Way::Flow)) => {
+                    self.copy(ke, vo.start as usize);
+                    self.flow(v);
+                    self.finish_line(vo.end as usize);
                     prev_end = vo.end as usize;
                 }
                 _ => {
@@ -366,11 +375,12 @@ impl<'s> Splicer<'s> {
         let mut prev_end = start;
         for (i, item) in q.items.iter().enumerate() {
             let src = self.bytes();
-            let placed = origin(src, item).copied().or_else(|| alias_at(src, prev_end, item, end)).and_then(|o| {
-                let (a, b) = (o.start as usize, o.end as usize);
-                let dash = source::find_dash(src, a, prev_end.saturating_sub(1)).filter(|&d| d >= prev_end)?;
-                (b <= end && a <= b && trivia(&src[dash + 1..a])).then_some((o, dash))
-            });
+            let placed =
+                origin(src, item).copied().or_else(|| alias_at(src, prev_end, item, end, b"-")).and_then(|o| {
+                    let (a, b) = (o.start as usize, o.end as usize);
+                    let dash = source::find_dash(src, a, prev_end.saturating_sub(1)).filter(|&d| d >= prev_end)?;
+                    (b <= end && a <= b && trivia(&src[dash + 1..a])).then_some((o, dash))
+                });
             let Some((io, dash)) = placed else {
                 if i > 0 {
                     self.line_start();
@@ -393,6 +403,11 @@ impl<'s> Splicer<'s> {
                     let c = column(self.bytes(), io.start as usize);
                     self.node(item, c);
                 }
+                Way::Flow => {
+                    self.copy(dash, io.start as usize);
+                    self.flow(item);
+                    self.finish_line(io.end as usize);
+                }
                 Way::New => {
                     self.e.out.push('-');
                     self.e.item(item, col);
@@ -401,6 +416,111 @@ impl<'s> Splicer<'s> {
             self.line_start();
         }
     }
+}
+
+impl Splicer<'_> {
+    /// A changed flow collection, `{` through `}`: entries read here are copied (with the text between two of
+    /// them that stood side by side), entries added are written in flow style, as is the whole when nothing
+    /// of it can be placed.
+    fn flow(&mut self, node: &Node) {
+        let src = self.bytes();
+        let Some(o) = origin(src, node).copied() else { return self.e.out.push_str(&flow_text(node)) };
+        let (start, end) = (o.start as usize, o.end as usize);
+        let (open, close) = if matches!(node, Node::Mapping(_)) { ('{', '}') } else { ('[', ']') };
+        self.e.out.push(open);
+        let mut c = FlowCursor { at: start + 1, first: true };
+        match node {
+            Node::Mapping(m) => {
+                for (k, v) in &m.entries {
+                    let placed = origin(src, k).copied().filter(|ko| {
+                        let (a, b) = (ko.start as usize, ko.end as usize);
+                        a >= c.at && a < b && b <= end && !src[a..b].contains(&b'\n') && pristine(src, k)
+                    });
+                    let placed = placed.and_then(|ko| {
+                        let ke = ko.end as usize;
+                        let vo = origin(src, v).copied().or_else(|| alias_at(src, ke, v, end, b":"))?;
+                        let (a, b) = (vo.start as usize, vo.end as usize);
+                        (a >= ke && b <= end && a <= b && key_separator(&src[ke..a])).then_some((
+                            ko.start as usize,
+                            a,
+                            v,
+                            b,
+                        ))
+                    });
+                    self.flow_entry(&mut c, placed, || format!("{}: {}", flow_text(k), flow_text(v)));
+                }
+            }
+            Node::Sequence(q) => {
+                for item in &q.items {
+                    let placed =
+                        origin(src, item).copied().or_else(|| alias_at(src, c.at, item, end, b",[")).filter(|io| {
+                            let (a, b) = (io.start as usize, io.end as usize);
+                            a >= c.at && a <= b && b <= end
+                        });
+                    let placed = placed.map(|io| (io.start as usize, io.start as usize, item, io.end as usize));
+                    self.flow_entry(&mut c, placed, || flow_text(item));
+                }
+            }
+            _ => {}
+        }
+        let rest = &src[c.at.min(end)..end];
+        if !rest.is_empty() && rest[rest.len() - 1] == close as u8 && trivia_or_commas(&rest[..rest.len() - 1]) {
+            self.copy(c.at, end);
+        } else {
+            self.e.out.push(close);
+        }
+    }
+}
+
+impl<'s> Splicer<'s> {
+    /// One entry of a changed flow collection. `placed`: where an entry read here starts, where its value
+    /// starts, the value, and where it ends; `None` for an entry written anew as `fresh`.
+    fn flow_entry(
+        &mut self,
+        c: &mut FlowCursor,
+        placed: Option<(usize, usize, &Node, usize)>,
+        fresh: impl FnOnce() -> String,
+    ) {
+        let src = self.bytes();
+        match placed {
+            Some((at, value_at, value, value_end)) => {
+                // The text between this entry and the last one copied, when they stood side by side.
+                let gap = &src[c.at..at];
+                let commas = gap.iter().filter(|&&b| b == b',').count();
+                if trivia_or_commas(gap) && commas == usize::from(!c.first) {
+                    self.copy(c.at, at);
+                } else if !c.first {
+                    self.e.out.push_str(", ");
+                }
+                self.copy(at, value_at);
+                match self.way(value) {
+                    Way::Copy => self.copy(value_at, value_end),
+                    Way::Flow => self.flow(value),
+                    _ => self.e.out.push_str(&flow_text(value)),
+                }
+                c.at = value_end;
+            }
+            None => {
+                if !c.first {
+                    self.e.out.push_str(", ");
+                }
+                self.e.out.push_str(&fresh());
+            }
+        }
+        c.first = false;
+    }
+}
+
+/// Where a changed flow collection's splicing stands: past the last entry copied, and whether any entry has
+/// been written yet.
+struct FlowCursor {
+    at: usize,
+    first: bool,
+}
+
+/// Blanks, line breaks, comments and commas: what may stand between two entries of a flow collection.
+fn trivia_or_commas(text: &[u8]) -> bool {
+    text.split(|&b| b == b',').all(trivia)
 }
 
 /// A key copied as text: a non-empty scalar (an empty or alias key, or one over several lines, is written anew).
@@ -417,7 +537,7 @@ fn key_separator(text: &[u8]) -> bool {
 
 /// Where an alias stands in the text: an alias node keeps no origin, but its text is `*name` after the
 /// indicator that follows `from` (the key's end, or the previous item's), over blanks, line breaks and comments.
-fn alias_at(src: &[u8], from: usize, node: &Node, limit: usize) -> Option<Origin> {
+fn alias_at(src: &[u8], from: usize, node: &Node, limit: usize, indicators: &[u8]) -> Option<Origin> {
     let Node::Alias(name) = node else { return None };
     let mut i = from;
     let mut indicator = false;
@@ -429,7 +549,7 @@ fn alias_at(src: &[u8], from: usize, node: &Node, limit: usize) -> Option<Origin
                     i += 1;
                 }
             }
-            b':' | b'-' if !indicator => {
+            b if indicators.contains(&b) && !indicator => {
                 indicator = true;
                 i += 1;
             }

@@ -77,3 +77,21 @@ fn an_item_whose_dash_line_holds_a_comment_is_copied() {
     items.items.push(Node::string("new"));
     assert_eq!(emit_stream_from(&docs, text.as_bytes()), format!("{text}- new\n"));
 }
+
+#[test]
+fn a_changed_flow_collection_stays_flow() {
+    let text = "m: {a: 1,  b: \"two\"}  # c\nl: [x, *y, z]\nn: {}\ne: [\n  a,  # first\n  b\n]\n";
+    let text = format!("y: &y 0\n{text}");
+    let mut docs = parse(&text);
+    let root = docs[0].root.as_mapping_mut().unwrap();
+    root.get_mut("m").unwrap().as_mapping_mut().unwrap().insert("new", Node::string("on"));
+    root.get_mut("l").unwrap().as_sequence_mut().unwrap().items.remove(0);
+    root.get_mut("n").unwrap().as_mapping_mut().unwrap().insert("k", Node::string("a, b"));
+    root.get_mut("e").unwrap().as_sequence_mut().unwrap().items.push(Node::string("c"));
+    let out = emit_stream_from(&docs, text.as_bytes());
+    assert_eq!(
+        out,
+        "y: &y 0\nm: {a: 1,  b: \"two\", new: 'on'}  # c\nl: [*y, z]\nn: {k: 'a, b'}\ne: [\n  a,  # first\n  b, c\n]\n"
+    );
+    lossless_yaml::meaning::same_docs(&docs, &parse(&out)).unwrap();
+}
