@@ -70,9 +70,51 @@ fn trivia(text: &[u8]) -> bool {
 
 /// Text before the root, after it, or between documents: comments, blank lines, directives, `---` and `...`.
 fn only_document_markup(text: &[u8]) -> bool {
-    text.split(|&b| b == b'\n').all(|line| {
-        let t = line.trim_ascii_start();
+    let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
+    yaml_lines(text).all(|line| {
+        // A byte order mark may start any document.
+        let t = line.trim_ascii();
+        let t = t.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(t).trim_ascii();
         t.is_empty() || t[0] == b'#' || t[0] == b'%' || t.starts_with(b"---") || t.starts_with(b"...")
+    })
+}
+
+/// The lines of `text` as libyaml breaks them: at `\n`, `\r`, and (YAML 1.1) U+0085, U+2028 and U+2029.
+fn yaml_lines(text: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut i = 0;
+        while i < rest.len() {
+            let len = match rest[i] {
+                b'\n' | b'\r' => 1,
+                0xC2 if rest.get(i + 1) == Some(&0x85) => 2,
+                0xE2 if rest.get(i + 1) == Some(&0x80) && matches!(rest.get(i + 2), Some(0xA8 | 0xA9)) => 3,
+                _ => 0,
+            };
+            if len > 0 {
+                let line = &rest[..i];
+                rest = &rest[i + len..];
+                return Some(line);
+            }
+            i += 1;
+        }
+        let line = rest;
+        rest = &[];
+        Some(line)
+    })
+}
+
+/// Whether `src` breaks lines with anything but `\n` (and `\r\n`): a lone `\r`, or YAML 1.1's U+0085, U+2028,
+/// U+2029. Splicing places text by `\n` lines, so such text is written back as a whole, or anew.
+fn other_line_breaks(src: &[u8]) -> bool {
+    src.iter().enumerate().any(|(i, &b)| match b {
+        b'\r' => src.get(i + 1) != Some(&b'\n'),
+        0xC2 => src.get(i + 1) == Some(&0x85),
+        0xE2 => src.get(i + 1) == Some(&0x80) && matches!(src.get(i + 2), Some(0xA8 | 0xA9)),
+        _ => false,
     })
 }
 
@@ -84,6 +126,9 @@ pub fn emit_stream_from(docs: &[Document], src: &[u8]) -> String {
     let Ok(text) = std::str::from_utf8(src) else { return super::emit_stream(docs) };
     if unchanged_stream(docs, src) {
         return text.to_string();
+    }
+    if other_line_breaks(src) {
+        return super::emit_stream(docs);
     }
     let mut out = String::with_capacity(src.len() + src.len() / 8 + 64);
     for (i, doc) in docs.iter().enumerate() {

@@ -95,3 +95,14 @@ fn a_changed_flow_collection_stays_flow() {
     );
     lossless_yaml::meaning::same_docs(&docs, &parse(&out)).unwrap();
 }
+
+/// `SPLICE_CASE=path cargo test -p lossless-yaml --test splice one_case -- --ignored --nocapture`: one file
+/// through the layer's round-trip check, with the input shown.
+#[test]
+#[ignore = "a debugging aid: run with SPLICE_CASE=path"]
+fn one_case() {
+    let path = std::env::var("SPLICE_CASE").expect("SPLICE_CASE");
+    let data = std::fs::read(path).unwrap();
+    println!("--- input\n{}", String::from_utf8_lossy(&data));
+    lossless_yaml::meaning::check_round_trip(&data).unwrap();
+}
