@@ -1032,8 +1032,9 @@ fn untouched_items_and_removed_injections_come_back_byte_for_byte() {
             prop_assert_eq!(
                 a,
                 b,
-                "item {} after inject and remove\n--- injected\n{}\n--- removed\n{}",
+                "item {} after inject and remove\n--- input\n{}\n--- injected\n{}\n--- removed\n{}",
                 i,
+                text,
                 output,
                 back
             );

@@ -5,12 +5,66 @@
 //! offsets came from libyaml's marks for this text.
 use super::{Mapping, Node, Origin, Props, Scalar, ScalarStyle, Sequence};
 
+/// How many bytes of line break end just before `i`: libyaml breaks lines at `\n`, `\r\n`, `\r` and (YAML
+/// 1.1) U+0085, U+2028 and U+2029, and counts columns from there.
+pub(crate) fn break_before(src: &[u8], i: usize) -> usize {
+    match src[..i] {
+        [.., b'\r', b'\n'] => 2,
+        [.., b'\n' | b'\r'] => 1,
+        [.., 0xC2, 0x85] => 2,
+        [.., 0xE2, 0x80, 0xA8 | 0xA9] => 3,
+        _ => 0,
+    }
+}
+
+/// How many bytes of line break start at `i` (see [`break_before`]).
+pub(crate) fn break_at(src: &[u8], i: usize) -> usize {
+    match src[i.min(src.len())..] {
+        [b'\r', b'\n', ..] => 2,
+        [b'\n' | b'\r', ..] => 1,
+        [0xC2, 0x85, ..] => 2,
+        [0xE2, 0x80, 0xA8 | 0xA9, ..] => 3,
+        _ => 0,
+    }
+}
+
+/// Past the blanks, line breaks and comments from `i` (not past `end`).
+pub(crate) fn skip_trivia(src: &[u8], mut i: usize, end: usize) -> usize {
+    while i < end {
+        match src[i] {
+            b' ' | b'\t' => i += 1,
+            b'#' => {
+                while i < end && break_at(src, i) == 0 {
+                    i += 1;
+                }
+            }
+            _ => match break_at(src, i) {
+                0 => break,
+                n => i += n,
+            },
+        }
+    }
+    i.min(end)
+}
+
+/// Whether `text` holds a line break.
+pub(crate) fn has_break(text: &[u8]) -> bool {
+    (0..text.len()).any(|i| break_at(text, i) > 0)
+}
+
 /// The offset of the first byte of the line holding `pos` (on the first line, past a byte order mark).
 pub(crate) fn line_start(src: &[u8], pos: usize) -> usize {
-    match src[..pos].iter().rposition(|&b| b == b'\n') {
-        Some(i) => i + 1,
-        None if pos >= 3 && src.starts_with(b"\xEF\xBB\xBF") => 3,
-        None => 0,
+    let mut i = pos;
+    while i > 0 {
+        if break_before(src, i) > 0 {
+            return i;
+        }
+        i -= 1;
+    }
+    if pos >= 3 && src.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
     }
 }
 
@@ -28,11 +82,12 @@ pub(crate) fn lead_above(src: &[u8], pos: usize, bound: usize) -> usize {
     }
     let mut lead = ls;
     while lead > 0 && lead > bound {
-        let prev = line_start(src, lead - 1);
+        let line_end = lead - break_before(src, lead).max(1);
+        let prev = line_start(src, line_end);
         if prev < bound {
             break;
         }
-        let line = &src[prev..lead - 1];
+        let line = &src[prev..line_end];
         let text = line.iter().position(|&b| !blank(b) && b != b'\r').map(|i| &line[i..]);
         match text {
             None => lead = prev,
@@ -54,17 +109,18 @@ pub(crate) fn find_dash(src: &[u8], start: usize, bound: usize) -> Option<usize>
     if i > bound && src[i - 1] == b'-' {
         return Some(i - 1);
     }
-    if i > 0 && src[i - 1] != b'\n' {
+    if i > 0 && break_before(src, i) == 0 {
         return None;
     }
     // Lines above, nearest first.
     let mut end = i;
     while end > bound && end > 0 {
-        let ls = line_start(src, end - 1);
+        let line_end = end - break_before(src, end).max(1);
+        let ls = line_start(src, line_end);
         if ls < bound {
             return None;
         }
-        let line = &src[ls..end - 1];
+        let line = &src[ls..line_end];
         let indent = line.iter().take_while(|&&b| blank(b)).count();
         let text = &line[indent..];
         match text.first() {
@@ -79,27 +135,18 @@ pub(crate) fn find_dash(src: &[u8], start: usize, bound: usize) -> Option<usize>
 /// Just past the `:`, `-` or `?` that introduces an empty node which libyaml places at the next token: the
 /// first indicator after `from`, over blanks, line breaks and comments, if it comes before `limit`.
 pub(crate) fn after_indicator(src: &[u8], from: usize, limit: usize) -> usize {
-    let mut i = from;
-    while i < limit {
-        match src[i] {
-            b' ' | b'\t' | b'\n' | b'\r' => i += 1,
-            b'#' => {
-                while i < limit && src[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b':' | b'-' | b'?' => return i + 1,
-            _ => break,
-        }
+    let i = skip_trivia(src, from, limit);
+    match src.get(i) {
+        Some(b':' | b'-' | b'?') if i < limit => i + 1,
+        _ => limit,
     }
-    limit
 }
 
 /// The end of the rest of `end`'s line when that is only blanks and a comment: past its line break (or at the
 /// end of the text). `end` itself when something else follows on the line, or when `end` starts a line (a
 /// block scalar ends past its line breaks).
 pub(crate) fn trailer_end(src: &[u8], end: usize) -> usize {
-    if end == 0 || end >= src.len() || src[end - 1] == b'\n' {
+    if end == 0 || end >= src.len() || break_before(src, end) > 0 {
         return end.min(src.len());
     }
     let mut i = end;
@@ -107,15 +154,14 @@ pub(crate) fn trailer_end(src: &[u8], end: usize) -> usize {
         i += 1;
     }
     if i < src.len() && src[i] == b'#' {
-        while i < src.len() && src[i] != b'\n' {
+        while i < src.len() && break_at(src, i) == 0 {
             i += 1;
         }
     }
-    match src.get(i) {
-        None => i,
-        Some(b'\n') => i + 1,
-        Some(b'\r') if src.get(i + 1) == Some(&b'\n') => i + 2,
-        Some(_) => end,
+    match break_at(src, i) {
+        0 if i >= src.len() => i,
+        0 => end,
+        n => i + n,
     }
 }
 
@@ -126,15 +172,8 @@ pub(crate) fn content_start(src: &[u8], start: usize, props: &Props, end: usize)
     }
     let mut i = start;
     loop {
-        while i < end && matches!(src[i], b' ' | b'\t' | b'\n' | b'\r') {
-            i += 1;
-        }
+        i = skip_trivia(src, i, end);
         match src.get(i) {
-            Some(b'#') => {
-                while i < end && src[i] != b'\n' {
-                    i += 1;
-                }
-            }
             Some(b'&' | b'!') => {
                 while i < end && !matches!(src[i], b' ' | b'\t' | b'\n' | b'\r') {
                     i += 1;

@@ -53,19 +53,7 @@ fn origin<'n>(src: &[u8], node: &'n Node) -> Option<&'n Origin> {
 
 /// Blanks, line breaks and comments only.
 fn trivia(text: &[u8]) -> bool {
-    let mut i = 0;
-    while i < text.len() {
-        match text[i] {
-            b' ' | b'\t' | b'\n' | b'\r' => i += 1,
-            b'#' => {
-                while i < text.len() && text[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            _ => return false,
-        }
-    }
-    true
+    source::skip_trivia(text, 0, text.len()) == text.len()
 }
 
 /// Text before the root, after it, or between documents: comments, blank lines, directives, `---` and `...`.
@@ -107,17 +95,6 @@ fn yaml_lines(text: &[u8]) -> impl Iterator<Item = &[u8]> {
     })
 }
 
-/// Whether `src` breaks lines with anything but `\n` (and `\r\n`): a lone `\r`, or YAML 1.1's U+0085, U+2028,
-/// U+2029. Splicing places text by `\n` lines, so such text is written back as a whole, or anew.
-fn other_line_breaks(src: &[u8]) -> bool {
-    src.iter().enumerate().any(|(i, &b)| match b {
-        b'\r' => src.get(i + 1) != Some(&b'\n'),
-        0xC2 => src.get(i + 1) == Some(&0x85),
-        0xE2 => src.get(i + 1) == Some(&0x80) && matches!(src.get(i + 2), Some(0xA8 | 0xA9)),
-        _ => false,
-    })
-}
-
 /// A stream written back into `src`, the text its documents were read from. See the module's documentation.
 ///
 /// `src` must be the text `docs` were parsed from (by [`parse_stream`](crate::parse_stream)); each node is
@@ -127,9 +104,10 @@ pub fn emit_stream_from(docs: &[Document], src: &[u8]) -> String {
     if unchanged_stream(docs, src) {
         return text.to_string();
     }
-    if other_line_breaks(src) {
+    if breaks_outside_scalars(docs, src) {
         return super::emit_stream(docs);
     }
+
     let mut out = String::with_capacity(src.len() + src.len() / 8 + 64);
     for (i, doc) in docs.iter().enumerate() {
         match spliced_document(doc, text, i == 0) {
@@ -158,6 +136,38 @@ pub fn emit_stream_from(docs: &[Document], src: &[u8]) -> String {
 /// [`emit_stream_from`].
 pub fn emit_document_from(doc: &Document, src: &[u8]) -> String {
     emit_stream_from(std::slice::from_ref(doc), src)
+}
+
+/// Whether `src` breaks a line between nodes with anything but `\n` or `\r\n` (a lone `\r`, or YAML 1.1's
+/// U+0085, U+2028, U+2029): libyaml counts those as line breaks, and splicing around them is not worth the risk
+/// for text no editor writes; such a stream, once changed, is written anew. Inside a scalar's text (a quoted
+/// `'\u{2028}'`) they are copied with it.
+fn breaks_outside_scalars(docs: &[Document], src: &[u8]) -> bool {
+    let odd: Vec<usize> = (0..src.len())
+        .filter(|&i| match src[i] {
+            b'\r' => src.get(i + 1) != Some(&b'\n'),
+            0xC2 | 0xE2 => source::break_at(src, i) > 0,
+            _ => false,
+        })
+        .collect();
+    if odd.is_empty() {
+        return false;
+    }
+    let mut spans = Vec::new();
+    let mut stack: Vec<&Node> = docs.iter().map(|d| &d.root).collect();
+    while let Some(node) = stack.pop() {
+        match node {
+            Node::Scalar(s) => spans.extend(text_of(src, &s.props.origin)),
+            Node::Sequence(q) => stack.extend(&q.items),
+            Node::Mapping(m) => m.entries.iter().for_each(|(k, v)| stack.extend([k, v])),
+            Node::Alias(_) => {}
+        }
+    }
+    spans.sort_unstable();
+    odd.iter().any(|&i| {
+        let at = spans.partition_point(|&(a, _)| a <= i);
+        at == 0 || spans[at - 1].1 <= i
+    })
 }
 
 /// Every document is pristine, in order, with only markup between them: the text itself is the output.
@@ -201,14 +211,9 @@ fn spliced_document(doc: &Document, text: &str, first: bool) -> Option<String> {
     let rest = trailer_end(src, end);
     if first {
         // Comment lines after the last entry, up to whatever starts the next document.
-        let mut pos = rest;
-        for line in src[rest..].split_inclusive(|&b| b == b'\n') {
-            let t = line.trim_ascii();
-            if !(t.is_empty() || t[0] == b'#') {
-                break;
-            }
-            pos += line.len();
-        }
+        let next = source::skip_trivia(src, rest, src.len());
+        // Whole lines only: up to the line where the next document's markup starts.
+        let pos = if next == src.len() { next } else { line_start(src, next).max(rest) };
         if src[rest..pos].iter().any(|&b| b == b'#') {
             s.copy(rest, pos);
             s.line_start();
@@ -283,7 +288,8 @@ impl<'s> Splicer<'s> {
     }
 
     fn line_start(&mut self) {
-        if !self.e.out.is_empty() && !self.e.out.ends_with('\n') {
+        let out = self.e.out.as_bytes();
+        if !out.is_empty() && source::break_before(out, out.len()) == 0 {
             self.e.out.push('\n');
         }
     }
@@ -364,7 +370,12 @@ impl<'s> Splicer<'s> {
             let src = self.bytes();
             let key = origin(src, k).filter(|o| {
                 let (a, b) = (o.start as usize, o.end as usize);
-                a >= prev_end && b <= end && a < b && scalar_key(k) && !src[a..b].contains(&b'\n') && pristine(src, k)
+                a >= prev_end
+                    && b <= end
+                    && a < b
+                    && scalar_key(k)
+                    && !source::has_break(&src[a..b])
+                    && pristine(src, k)
             });
             let Some(ko) = key.copied() else {
                 if i > 0 {
@@ -479,7 +490,7 @@ impl Splicer<'_> {
                 for (k, v) in &m.entries {
                     let placed = origin(src, k).copied().filter(|ko| {
                         let (a, b) = (ko.start as usize, ko.end as usize);
-                        a >= c.at && a < b && b <= end && !src[a..b].contains(&b'\n') && pristine(src, k)
+                        a >= c.at && a < b && b <= end && !source::has_break(&src[a..b]) && pristine(src, k)
                     });
                     let placed = placed.and_then(|ko| {
                         let ke = ko.end as usize;
@@ -584,27 +595,15 @@ fn key_separator(text: &[u8]) -> bool {
 /// indicator that follows `from` (the key's end, or the previous item's), over blanks, line breaks and comments.
 fn alias_at(src: &[u8], from: usize, node: &Node, limit: usize, indicators: &[u8]) -> Option<Origin> {
     let Node::Alias(name) = node else { return None };
-    let mut i = from;
-    let mut indicator = false;
-    while i < limit {
-        match src[i] {
-            b' ' | b'\t' | b'\n' | b'\r' => i += 1,
-            b'#' => {
-                while i < limit && src[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b if indicators.contains(&b) && !indicator => {
-                indicator = true;
-                i += 1;
-            }
-            b'*' => break,
-            _ => return None,
-        }
+    let mut i = source::skip_trivia(src, from, limit);
+    let indicator = i < limit && indicators.contains(&src[i]);
+    if indicator {
+        i = source::skip_trivia(src, i + 1, limit);
     }
     let end = i + 1 + name.len();
     let named = indicator && end <= limit && src.get(i) == Some(&b'*') && &src[i + 1..end] == name.as_bytes();
-    let ends = matches!(src.get(end), None | Some(b' ' | b'\t' | b'\n' | b'\r'));
+    let ends =
+        end >= src.len() || matches!(src[end], b' ' | b'\t' | b',' | b']' | b'}') || source::break_at(src, end) > 0;
     (named && ends).then_some(Origin { lead: i as u32, start: i as u32, end: end as u32, check: 0 })
 }
 
