@@ -4,8 +4,9 @@
 //! is `true`, `12:30` is 750. A generic serde round trip forgets whether a scalar was quoted, so it writes
 //! `'0644'` for `0644` and `on` for `"on"`, and kpt then writes that into the user's files. This layer keeps,
 //! for every scalar, the exact text and the style it was written in, plus tags, anchors, aliases and key order;
-//! it forgets only comments (the hosts restore them by item id, see the README) and layout (indentation, flow
-//! versus block collections), neither of which changes a value's meaning.
+//! and for every node where it was read, so that [`emit_stream_from`] writes what was not changed back as its
+//! source text, byte for byte (comments, flow or block style, spacing and all), and only what changed anew
+//! (docs/yaml-layer.md). [`emit_stream`] writes a tree without its source, in kyaml's block layout.
 //!
 //! Values the function creates are [`ScalarStyle::Auto`]: the emitter writes them plain only when no YAML 1.1
 //! or 1.2 reader could take them for anything but a string, and quotes them otherwise.
