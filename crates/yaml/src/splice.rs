@@ -108,17 +108,19 @@ pub fn emit_stream_from(docs: &[Document], src: &[u8]) -> String {
         return super::emit_stream(docs);
     }
 
+    // One buffer for the whole output, reserved once: a copy of a large output made by doubling would hold up to
+    // three times its size at once.
     let mut out = String::with_capacity(src.len() + src.len() / 8 + 64);
     for (i, doc) in docs.iter().enumerate() {
-        match spliced_document(doc, text, i == 0) {
-            Some(t) => {
-                if i > 0 {
-                    out.push_str("---\n");
-                }
-                out.push_str(&t);
-            }
-            None => {
+        let at = out.len();
+        if i > 0 {
+            out.push_str("---\n");
+        }
+        out = match spliced_document(doc, text, i == 0, out) {
+            Ok(out) => out,
+            Err(mut out) => {
                 // The generator's own header; a separator unless it writes its own `---`.
+                out.truncate(at);
                 let t = super::emit_stream(std::slice::from_ref(doc));
                 if i > 0 && doc.version.is_some() {
                     out.push_str("...\n");
@@ -126,8 +128,9 @@ pub fn emit_stream_from(docs: &[Document], src: &[u8]) -> String {
                     out.push_str("---\n");
                 }
                 out.push_str(&t);
+                out
             }
-        }
+        };
     }
     out
 }
@@ -186,22 +189,20 @@ fn unchanged_stream(docs: &[Document], src: &[u8]) -> bool {
 
 /// One document whose root is a block collection read from `text`, written by splicing; `None` when it is not
 /// one (a scalar root, properties on the root) or something could not be placed, to be written anew.
-fn spliced_document(doc: &Document, text: &str, first: bool) -> Option<String> {
+fn spliced_document(doc: &Document, text: &str, first: bool, out: String) -> Result<String, String> {
     let src = text.as_bytes();
-    let o = origin(src, &doc.root)?;
-    let (start, end) = text_of(src, o)?;
+    let Some((start, end)) = origin(src, &doc.root).and_then(|o| text_of(src, o)) else { return Err(out) };
     let block = matches!(&doc.root, Node::Mapping(m) if m.props.is_empty())
         || matches!(&doc.root, Node::Sequence(q) if q.props.is_empty());
-    if !block || matches!(src.get(start), Some(b'[' | b'{')) {
-        return None;
+    if !block || matches!(src.get(start), Some(b'[' | b'{')) || (doc.version.is_some() && !first) {
+        return Err(out);
     }
-    let mut s = Splicer { src: text, e: Emitter::new(src.len() + 64), failed: false };
-    s.e.layout = layout(src, &doc.root);
+    let mut s = Splicer { src: text, e: Emitter { out, layout: layout(src, &doc.root) }, failed: false };
     // The document's own header (comments, `%YAML`, `---`) when it is the text's first document.
     if first && only_document_markup(&src[..start]) {
         s.copy(0, start);
     } else if doc.version.is_some() {
-        return None;
+        return Err(s.e.out);
     }
     if pristine(src, &doc.root) {
         s.copy_node(&doc.root, start, end);
@@ -219,7 +220,11 @@ fn spliced_document(doc: &Document, text: &str, first: bool) -> Option<String> {
             s.line_start();
         }
     }
-    (!s.failed).then_some(s.e.out)
+    if s.failed {
+        Err(s.e.out)
+    } else {
+        Ok(s.e.out)
+    }
 }
 
 /// The indentation the input uses for a mapping nested in a mapping, and for a list under a key: the first of
