@@ -55,11 +55,12 @@ pub(crate) fn has_break(text: &[u8]) -> bool {
 /// The offset of the first byte of the line holding `pos` (on the first line, past a byte order mark).
 pub(crate) fn line_start(src: &[u8], pos: usize) -> usize {
     let mut i = pos;
-    while i > 0 {
-        if break_before(src, i) > 0 {
-            return i;
+    // The last byte of any line break is one of these; most text has only `\n`.
+    while let Some(j) = src[..i].iter().rposition(|&b| matches!(b, b'\n' | b'\r' | 0x85 | 0xA8 | 0xA9)) {
+        if break_before(src, j + 1) > 0 {
+            return j + 1;
         }
-        i -= 1;
+        i = j;
     }
     if pos >= 3 && src.starts_with(b"\xEF\xBB\xBF") {
         3

@@ -146,12 +146,12 @@ pub fn emit_document_from(doc: &Document, src: &[u8]) -> String {
 /// for text no editor writes; such a stream, once changed, is written anew. Inside a scalar's text (a quoted
 /// `'\u{2028}'`) they are copied with it.
 fn breaks_outside_scalars(docs: &[Document], src: &[u8]) -> bool {
-    let odd: Vec<usize> = (0..src.len())
-        .filter(|&i| match src[i] {
-            b'\r' => src.get(i + 1) != Some(&b'\n'),
-            0xC2 | 0xE2 => source::break_at(src, i) > 0,
-            _ => false,
-        })
+    let odd: Vec<usize> = src
+        .iter()
+        .enumerate()
+        .filter(|&(_, &b)| b == b'\r' || b == 0xC2 || b == 0xE2)
+        .map(|(i, _)| i)
+        .filter(|&i| if src[i] == b'\r' { src.get(i + 1) != Some(&b'\n') } else { source::break_at(src, i) > 0 })
         .collect();
     if odd.is_empty() {
         return false;
