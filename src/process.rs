@@ -26,6 +26,9 @@ impl Output {
 /// On any error the items come back exactly as they were read, with the errors in `results`, and the exit
 /// code is 1.
 pub fn process(input: &[u8]) -> Output {
+    // Read and written back as UTF-8 (unchanged text is copied from what was read).
+    let input = lossless_yaml::utf8_input(input);
+    let input: &[u8] = &input;
     let mut list = match ResourceList::read(input) {
         Ok(list) => list,
         Err(e) => return Output::failed(e),
@@ -49,6 +52,8 @@ pub fn process(input: &[u8]) -> Output {
 /// kustomize's legacy exec plugin: the config apart, the resources as a plain multi-document stream in and out.
 /// Findings go to stderr only; on an error nothing is written to stdout.
 pub fn process_stream(config_text: &[u8], input: &[u8]) -> Output {
+    let input = lossless_yaml::utf8_input(input);
+    let input: &[u8] = &input;
     let config = match parse_stream(config_text) {
         Ok(mut docs) if docs.len() == 1 => docs.remove(0).root,
         Ok(docs) => {

@@ -67,7 +67,7 @@ impl Default for Layout {
 
 /// What to reserve for writing `root`: its [`estimate`] and a little more, since growing past the reservation
 /// would double it.
-fn reserve(root: &Node) -> usize {
+pub(crate) fn reserve(root: &Node) -> usize {
     let e = estimate(root, 0);
     e + e / 16 + 64
 }

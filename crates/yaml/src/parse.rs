@@ -224,11 +224,10 @@ enum Frame {
     Mapping { props: Props, start: usize, keys: KeyIndex, at: Opened },
 }
 
-/// Where a collection's text starts, what ended before it, and whether it is a flow collection.
+/// Where a collection's text starts, and whether it is a flow collection.
 #[derive(Clone, Copy)]
 struct Opened {
     pos: usize,
-    bound: usize,
     flow: bool,
 }
 
@@ -239,7 +238,7 @@ struct Offsets<'a> {
     src: &'a [u8],
     base: usize,
     on: bool,
-    /// The end of the last event: what a node's comment lines above may not reach past.
+    /// The end of the last event: where an empty node's indicator is looked for, and a block collection ends.
     last_end: usize,
 }
 
@@ -247,25 +246,10 @@ impl Offsets<'_> {
     fn of(&self, index: usize) -> usize {
         (self.base + index).min(self.src.len())
     }
-
-    /// The comment lines above a node that starts at `start` as an entry of `parent` (a list item from its `-`,
-    /// a mapping key from its first character); `start` for any other node.
-    fn lead(&self, parent: Option<&Frame>, nodes: usize, start: usize, bound: usize) -> usize {
-        match parent {
-            Some(Frame::Sequence { at, .. }) if !at.flow => match source::find_dash(self.src, start, bound) {
-                Some(dash) => source::lead_above(self.src, dash, bound),
-                None => start,
-            },
-            Some(Frame::Mapping { at, start: first, .. }) if !at.flow && (nodes - first).is_multiple_of(2) => {
-                source::lead_above(self.src, start, bound)
-            }
-            _ => start,
-        }
-    }
 }
 
-fn origin(lead: usize, start: usize, end: usize, check: u32) -> Origin {
-    Origin { lead: lead as u32, start: start as u32, end: end as u32, check }
+fn origin(start: usize, end: usize, check: u32) -> Origin {
+    Origin { start: start as u32, end: end as u32, check }
 }
 
 /// Parses a stream of YAML documents. An empty stream (or one of comments only) is zero documents.
@@ -320,9 +304,8 @@ pub fn parse_stream(input: &[u8]) -> Result<Vec<Document>, ParseError> {
                     } else {
                         (start, end)
                     };
-                    let lead = at.lead(stack.last(), nodes.len(), start, at.last_end);
                     let check = source::scalar_check(&s, &input[start..end]);
-                    s.props.origin = origin(lead, start, end, check);
+                    s.props.origin = origin(start, end, check);
                     at.last_end = end;
                 }
                 Some(Node::Scalar(s))
@@ -330,7 +313,7 @@ pub fn parse_stream(input: &[u8]) -> Result<Vec<Document>, ParseError> {
             Event::SequenceStart(props, flow) => {
                 open(&stack, &nodes, mark, "a list")?;
                 anchors.define(props.anchor.as_deref(), false);
-                let opened = Opened { pos: start, bound: at.last_end, flow };
+                let opened = Opened { pos: start, flow };
                 at.last_end = end;
                 stack.push(Frame::Sequence { props, start: nodes.len(), at: opened });
                 None
@@ -338,7 +321,7 @@ pub fn parse_stream(input: &[u8]) -> Result<Vec<Document>, ParseError> {
             Event::MappingStart(props, flow) => {
                 open(&stack, &nodes, mark, "a mapping")?;
                 anchors.define(props.anchor.as_deref(), false);
-                let opened = Opened { pos: start, bound: at.last_end, flow };
+                let opened = Opened { pos: start, flow };
                 at.last_end = end;
                 stack.push(Frame::Mapping { props, start: nodes.len(), keys: KeyIndex::default(), at: opened });
                 None
@@ -363,15 +346,10 @@ pub fn parse_stream(input: &[u8]) -> Result<Vec<Document>, ParseError> {
                 if at.on {
                     // A block collection ends with its last entry; libyaml's end is the next token's start.
                     let end = if opened.flow { end } else { at.last_end.max(opened.pos) };
-                    let lead = at.lead(stack.last(), nodes.len(), opened.pos, opened.bound);
                     let text = &input[opened.pos.min(end)..end];
                     match &mut node {
-                        Node::Sequence(s) => {
-                            s.props.origin = origin(lead, opened.pos, end, source::sequence_check(s, text))
-                        }
-                        Node::Mapping(m) => {
-                            m.props.origin = origin(lead, opened.pos, end, source::mapping_check(m, text))
-                        }
+                        Node::Sequence(s) => s.props.origin = origin(opened.pos, end, source::sequence_check(s, text)),
+                        Node::Mapping(m) => m.props.origin = origin(opened.pos, end, source::mapping_check(m, text)),
                         _ => unreachable!("a collection was just built"),
                     }
                     at.last_end = end;

@@ -48,7 +48,7 @@ fn origin<'n>(src: &[u8], node: &'n Node) -> Option<&'n Origin> {
         Node::Mapping(m) => Some(&m.props.origin),
         Node::Alias(_) => None,
     }
-    .filter(|o| text_of(src, o).is_some() && (o.lead as usize) <= o.start as usize)
+    .filter(|o| text_of(src, o).is_some())
 }
 
 /// Blanks, line breaks and comments only.
@@ -109,8 +109,10 @@ pub fn emit_stream_from(docs: &[Document], src: &[u8]) -> String {
     }
 
     // One buffer for the whole output, reserved once: a copy of a large output made by doubling would hold up to
-    // three times its size at once.
-    let mut out = String::with_capacity(src.len() + src.len() / 8 + 64);
+    // three times its size at once (and a wasm module's memory keeps its peak). What the injection adds makes the
+    // output larger than its text; the tree's estimate in block layout counts it.
+    let estimate: usize = docs.iter().map(|d| super::emit::reserve(&d.root)).sum();
+    let mut out = String::with_capacity(estimate.max(src.len() + src.len() / 16) + 64);
     for (i, doc) in docs.iter().enumerate() {
         let at = out.len();
         if i > 0 {
@@ -351,14 +353,21 @@ impl<'s> Splicer<'s> {
 
     /// Before an entry that is not the collection's first: a line of its own, with the comment lines that were
     /// above it (unless it was the first entry: those belong to the text before the collection) and its
-    /// indentation as read.
-    fn entry_start(&mut self, o: &Origin, at: usize, first_line: usize, col: usize) {
+    /// indentation as read. `at` is where the entry starts (a key, or an item's `-`), `bound` the end of what
+    /// was written before it from the source: the comment lines are looked for between the two.
+    ///
+    /// Comment lines indented deeper than the entry are left out: in the source they may be the last lines of
+    /// a block scalar that the function removed, and after a block scalar in the output they would become its
+    /// text.
+    fn entry_start(&mut self, at: usize, bound: usize, first_line: usize, col: usize) {
         self.line_start();
-        let ls = line_start(self.bytes(), at);
-        if ls > first_line && (o.lead as usize) < ls {
-            self.copy(o.lead as usize, ls);
+        let src = self.bytes();
+        let ls = line_start(src, at);
+        let lead = source::lead_above(src, at, bound);
+        if ls > first_line && lead < ls && yaml_lines(&src[lead..ls]).all(|l| indentation(l) <= col) {
+            self.copy(lead, ls);
         }
-        if self.bytes()[ls..at].iter().all(|&b| b == b' ') {
+        if src[ls..at].iter().all(|&b| b == b' ') {
             self.copy(ls, at);
         } else {
             self.e.indent(col);
@@ -392,14 +401,22 @@ impl<'s> Splicer<'s> {
             };
             let (ks, ke) = (ko.start as usize, ko.end as usize);
             if i > 0 {
-                self.entry_start(&ko, ks, first_line, col);
+                self.entry_start(ks, prev_end, first_line, col);
             }
-            self.copy(ks, ke);
             prev_end = ke;
             let value = origin(src, v).copied().or_else(|| alias_at(src, ke, v, end, b":")).filter(|o| {
                 let (a, b) = (o.start as usize, o.end as usize);
                 a >= ke && b <= end && a <= b && key_separator(&src[ke..a])
             });
+            // A key written `key:` on one line (not `? key`, not longer than readers take) is copied; any
+            // other is written anew with its value.
+            let after = src[ke..end].iter().position(|&b| b != b' ' && b != b'\t').map(|i| src[ke + i]);
+            if after != Some(b':') || ke - ks > 1000 {
+                self.e.entry(k, v, col);
+                self.line_start();
+                continue;
+            }
+            self.copy(ks, ke);
             match value.map(|o| (o, self.way(v))) {
                 Some((vo, Way::Copy)) => {
                     self.copy_node(v, ke, vo.end as usize);
@@ -452,7 +469,7 @@ impl<'s> Splicer<'s> {
                 continue;
             };
             if i > 0 {
-                self.entry_start(&io, dash, first_line, col);
+                self.entry_start(dash, prev_end, first_line, col);
             }
             prev_end = io.end as usize;
             match self.way(item) {
@@ -584,6 +601,14 @@ fn trivia_or_commas(text: &[u8]) -> bool {
     text.split(|&b| b == b',').all(trivia)
 }
 
+/// The blanks a line starts with (a blank line counts as not indented).
+fn indentation(line: &[u8]) -> usize {
+    if line.iter().all(|b| b.is_ascii_whitespace()) {
+        return 0;
+    }
+    line.iter().take_while(|&&b| b == b' ' || b == b'\t').count()
+}
+
 /// A key copied as text: a non-empty scalar (an empty or alias key, or one over several lines, is written anew).
 fn scalar_key(k: &Node) -> bool {
     matches!(k, Node::Scalar(s) if !s.value.is_empty())
@@ -609,7 +634,7 @@ fn alias_at(src: &[u8], from: usize, node: &Node, limit: usize, indicators: &[u8
     let named = indicator && end <= limit && src.get(i) == Some(&b'*') && &src[i + 1..end] == name.as_bytes();
     let ends =
         end >= src.len() || matches!(src[end], b' ' | b'\t' | b',' | b']' | b'}') || source::break_at(src, end) > 0;
-    (named && ends).then_some(Origin { lead: i as u32, start: i as u32, end: end as u32, check: 0 })
+    (named && ends).then_some(Origin { start: i as u32, end: end as u32, check: 0 })
 }
 
 /// Whether the text of `node` ends with a block scalar's: a line break written after it would become part of

@@ -106,3 +106,32 @@ fn one_case() {
     println!("--- input\n{}", String::from_utf8_lossy(&data));
     lossless_yaml::meaning::check_round_trip(&data).unwrap();
 }
+
+#[test]
+fn comments_left_by_a_removed_entry_do_not_join_a_block_scalar() {
+    let text = "a: |\n  text\nb: 1\n  # deeper\nc: 2\n# above d\nd: 3\n";
+    let mut docs = parse(text);
+    docs[0].root.as_mapping_mut().unwrap().remove("b");
+    let out = emit_stream_from(&docs, text.as_bytes());
+    assert_eq!(out, "a: |\n  text\nc: 2\n# above d\nd: 3\n");
+    lossless_yaml::meaning::same_docs(&docs, &parse(&out)).unwrap();
+}
+
+#[test]
+fn an_explicit_long_key_after_a_changed_entry() {
+    let long = "x".repeat(2000);
+    let text = format!("m:\n  a: 1\n  big: {long}\n  ? {long}\n  : key\n  flow: [on, on]\n");
+    let mut docs = parse(&text);
+    docs[0]
+        .root
+        .as_mapping_mut()
+        .unwrap()
+        .get_mut("m")
+        .unwrap()
+        .as_mapping_mut()
+        .unwrap()
+        .insert("a", Node::string("2"));
+    let out = emit_stream_from(&docs, text.as_bytes());
+    let again = parse_stream(out.as_bytes()).unwrap_or_else(|e| panic!("{e}\n{}", out.replace(&long, "<long>")));
+    lossless_yaml::meaning::same_docs(&docs, &again).unwrap();
+}
