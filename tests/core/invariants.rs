@@ -12,9 +12,9 @@
 //! Included by path from the fuzz crate, so it uses nothing but the library and std.
 #![allow(dead_code)]
 
+use lossless_yaml::meaning::{key_text, short};
 #[allow(unused_imports)] // each includer uses a different subset
 pub use lossless_yaml::meaning::{check_round_trip as check_yaml, same_docs, same_tree};
-use lossless_yaml::meaning::{key_text, short};
 use lossless_yaml::{parse_stream, resolve_core, Mapping, Node, Resolved};
 use std::collections::HashMap;
 

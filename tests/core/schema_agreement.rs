@@ -11,9 +11,9 @@
 //! `cargo test -p gen-schema`.
 use std::path::{Path, PathBuf};
 
-use lossless_yaml::{parse_stream, resolve_core, Node, Resolved};
 use serde_json::{Map, Number, Value};
 use sidecar_injector::config::schema::{validate, Root};
+use lossless_yaml::{parse_stream, resolve_core, Node, Resolved};
 
 const SCHEMA: &str = include_str!("../../schemas/sidecar-injector.schema.json");
 
