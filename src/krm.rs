@@ -5,7 +5,7 @@
 
 use crate::keys::{INDEX_ANNOTATIONS, PATH_ANNOTATIONS, RESOURCE_LIST_API_VERSIONS as API_VERSIONS};
 use crate::workload::ObjectRef;
-use lossless_yaml::{emit_document, parse_stream, Document, Mapping, Node, Sequence};
+use lossless_yaml::{emit_document_from, parse_stream, Document, Mapping, Node, Sequence};
 
 /// A parsed ResourceList.
 pub struct ResourceList {
@@ -75,13 +75,14 @@ impl ResourceList {
         (config, self.items_mut())
     }
 
-    /// Writes the list with `results` set (left as read when there are none).
-    pub fn write(mut self, results: &[Finding]) -> String {
+    /// Writes the list with `results` set (left as read when there are none). `input` is the text the list was
+    /// read from: what the function did not change is written back as it was there, byte for byte.
+    pub fn write(mut self, input: &[u8], results: &[Finding]) -> String {
         if !results.is_empty() {
             let list = Sequence { items: results.iter().map(Finding::to_node).collect(), ..Default::default() };
             self.root.insert("results", Node::Sequence(list));
         }
-        emit_document(&Document { root: Node::Mapping(self.root), version: self.version })
+        emit_document_from(&Document { root: Node::Mapping(self.root), version: self.version }, input)
     }
 }
 

@@ -6,7 +6,7 @@ use crate::keys::LOCAL_CONFIG_ANNOTATION;
 use crate::krm::{Finding, ResourceList, Severity};
 use crate::select::{self, Choice, NamespaceIndex};
 use crate::workload::{retired_api_version, ObjectRef, TypeMeta};
-use lossless_yaml::{emit_stream, parse_stream, Document, Node};
+use lossless_yaml::{emit_stream_from, parse_stream, Document, Node};
 
 /// What an entry point writes: stdout, stderr, and the exit code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +31,9 @@ impl Output {
 /// On any error the items come back exactly as they were read, with the errors in `results`, and the exit
 /// code is 1.
 pub fn process(input: &[u8]) -> Output {
+    // Read and written back as UTF-8 (unchanged text is copied from what was read).
+    let input = lossless_yaml::utf8_input(input);
+    let input: &[u8] = &input;
     let mut list = match ResourceList::read(input) {
         Ok(list) => list,
         Err(e) => return Output::failed(e),
@@ -47,13 +50,15 @@ pub fn process(input: &[u8]) -> Output {
             Err(e) => return Output::failed(e),
         };
     }
-    let stdout = list.write(&findings).into_bytes();
+    let stdout = list.write(input, &findings).into_bytes();
     finish(stdout, &findings, true)
 }
 
 /// kustomize's legacy exec plugin: the config apart, the resources as a plain multi-document stream in and out.
 /// Findings go to stderr only; on an error nothing is written to stdout.
 pub fn process_stream(config_text: &[u8], input: &[u8]) -> Output {
+    let input = lossless_yaml::utf8_input(input);
+    let input: &[u8] = &input;
     let config = match parse_stream(config_text) {
         Ok(mut docs) if docs.len() == 1 => docs.remove(0).root,
         Ok(docs) => {
@@ -73,7 +78,7 @@ pub fn process_stream(config_text: &[u8], input: &[u8]) -> Output {
     }
     let docs: Vec<Document> =
         items.into_iter().zip(versions).map(|(root, version)| Document { root, version }).collect();
-    finish(emit_stream(&docs).into_bytes(), &findings, false)
+    finish(emit_stream_from(&docs, input).into_bytes(), &findings, false)
 }
 
 /// Errors make one line on stderr, the first error's; `results_on_stdout` says whether the others can be read in

@@ -207,6 +207,19 @@ enum Y {
     /// `&name value`, and an alias to an anchor defined earlier.
     Anchor(String, Box<Y>),
     Alias(String),
+    /// A block scalar: its header (`|`, `>-`) and its lines, written indented under its key (a line of only
+    /// spaces stays one, deeper than the indentation: what ConfigMap scripts have).
+    Block(&'static str, Vec<&'static str>),
+}
+
+thread_local! {
+    /// Writing "as people do": comments on lines and between entries, list items' mappings starting on the `-`
+    /// line. For the byte-for-byte property; the other properties write without.
+    static DECORATED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn decorated() -> bool {
+    DECORATED.with(|d| d.get())
 }
 
 fn key(k: &str) -> Sc {
@@ -236,7 +249,16 @@ fn flow_text(y: &Y) -> String {
             format!("{{{}}}", parts.join(", "))
         }
         Y::L(items, _) => format!("[{}]", items.iter().map(flow_text).collect::<Vec<_>>().join(", ")),
+        Y::Block(..) => unreachable!("a block scalar is never in a flow collection"),
     }
+}
+
+/// The end of a line holding a value: a comment when decorated.
+fn end_line(out: &mut String) {
+    if decorated() {
+        out.push_str("  # noted");
+    }
+    out.push('\n');
 }
 
 /// Writes what follows `key:` or `- ` for `y`, whose collection is at column `indent`.
@@ -261,7 +283,15 @@ fn write_value(out: &mut String, y: &Y, indent: usize) {
         Y::S(_) | Y::Alias(_) => {
             out.push(' ');
             out.push_str(&flow_text(y));
-            out.push('\n');
+            end_line(out);
+        }
+        Y::Block(header, lines) => {
+            out.push_str(&format!(" {header}\n"));
+            for line in lines {
+                out.push_str(&" ".repeat(indent + 2));
+                out.push_str(line);
+                out.push('\n');
+            }
         }
         Y::Anchor(a, inner) if is_scalar(inner) => {
             out.push_str(&format!(" &{a}"));
@@ -276,12 +306,12 @@ fn write_value(out: &mut String, y: &Y, indent: usize) {
         Y::M(entries, true) if entries.iter().all(|(_, v)| is_scalar(v)) => {
             out.push(' ');
             out.push_str(&flow_text(y));
-            out.push('\n');
+            end_line(out);
         }
         Y::L(items, true) if items.iter().all(is_scalar) => {
             out.push(' ');
             out.push_str(&flow_text(y));
-            out.push('\n');
+            end_line(out);
         }
         Y::M(entries, _) => {
             out.push('\n');
@@ -292,7 +322,14 @@ fn write_value(out: &mut String, y: &Y, indent: usize) {
             for item in items {
                 out.push_str(&" ".repeat(indent));
                 out.push('-');
-                write_value(out, item, indent + 2);
+                match item {
+                    // `- key: value`, the way people write list items.
+                    Y::M(entries, false) if decorated() && !entries.is_empty() => {
+                        out.push(' ');
+                        write_entries_from(out, entries, indent + 2, true);
+                    }
+                    _ => write_value(out, item, indent + 2),
+                }
             }
         }
     }
@@ -307,7 +344,22 @@ fn literal_ok(text: &str) -> bool {
 }
 
 fn write_entries(out: &mut String, entries: &[(Sc, Y)], indent: usize) {
-    for (k, v) in entries {
+    write_entries_from(out, entries, indent, false)
+}
+
+/// `first_inline`: the first entry goes on the current line (after `- `).
+fn write_entries_from(out: &mut String, entries: &[(Sc, Y)], indent: usize, first_inline: bool) {
+    for (i, (k, v)) in entries.iter().enumerate() {
+        if first_inline && i == 0 {
+            out.push_str(&render_inline(k, false, true));
+            out.push(':');
+            write_value(out, v, indent);
+            continue;
+        }
+        if decorated() && k.text.len() % 2 == 0 {
+            out.push_str(&" ".repeat(indent));
+            out.push_str("# about the next key\n");
+        }
         out.push_str(&" ".repeat(indent));
         out.push_str(&render_inline(k, false, true));
         out.push(':');
@@ -454,13 +506,19 @@ fn build_workload(p: &WorkloadParts, index: usize) -> Item {
                     Y::M(vec![(key("name"), s(&format!("E{j}"))), (key("value"), Y::S(v.clone()))], p.flow)
                 })
                 .collect();
-            m(vec![
+            let mut fields = vec![
                 ("name", s(&format!("app-{i}"))),
                 ("image", s(&format!("registry.example/app:1.{i}"))),
                 ("args", Y::L(args.iter().cloned().map(Y::S).collect(), p.flow)),
                 ("env", Y::L(env, false)),
                 ("ports", Y::L(vec![m(vec![("containerPort", s("8080"))])], p.flow)),
-            ])
+            ];
+            // Taking an injection out drops the lists it leaves empty: an `env: []` it filled goes too (the
+            // status record does not say the list was there before). Not a matter of layout.
+            if decorated() && matches!(&fields[3].1, Y::L(items, _) if items.is_empty()) {
+                fields.remove(3);
+            }
+            m(fields)
         })
         .collect();
     let mut spec = vec![("containers", Y::L(containers, false))];
@@ -495,7 +553,14 @@ fn build_workload(p: &WorkloadParts, index: usize) -> Item {
     let template = if p.template_labels {
         Y::M(
             vec![
-                (key("metadata"), m(vec![("labels", Y::M(vec![(key("team"), s("x"))], p.flow))])),
+                (
+                    key("metadata"),
+                    m(vec![
+                        ("labels", Y::M(vec![(key("team"), s("x"))], p.flow)),
+                        // Where the injection writes its status record: a flow mapping it edits in flow style.
+                        ("annotations", Y::M(vec![(key("example.com/note"), s("kept"))], p.flow)),
+                    ]),
+                ),
                 (key("spec"), pod_spec),
             ],
             false,
@@ -531,7 +596,11 @@ fn build_workload(p: &WorkloadParts, index: usize) -> Item {
 }
 
 fn other_item(choice: usize, index: usize, values: &[(Sc, Sc)]) -> Item {
-    let data = Y::M(unique(values.to_vec(), "k"), false);
+    let mut data = unique(values.to_vec(), "k");
+    // Block scalars as ConfigMaps hold them: a script with an indented blank line, a folded description.
+    data.push((key("app.py"), Y::Block("|", vec!["import os", "def main():", "    x = 1", "    ", "    return x"])));
+    data.push((key("description"), Y::Block(">-", vec!["folded", "text", "", "kept"])));
+    let data = Y::M(data, false);
     let name = s(&format!("o{index}"));
     let y = match choice {
         0 => m(vec![
@@ -887,6 +956,90 @@ fn the_generator_writes_what_it_means() {
             (true, true) => format!("{{{text}: v}}\n"),
         };
         prop_assert!(reads_back(&probe, &sc.text, flow, key), "{:?} as {:?}", sc, probe);
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
+// ---- byte for byte ------------------------------------------------------------------------------------------
+
+/// The text of each item of the ResourceList's `items` (written at column 0 by the generator): from its `-`
+/// line through the line before the next item's, comment lines and blank lines included.
+fn item_texts(text: &str) -> Vec<String> {
+    let mut items: Vec<String> = Vec::new();
+    let mut inside = false;
+    for line in text.split_inclusive('\n') {
+        if !inside {
+            inside = line.starts_with("items:");
+            continue;
+        }
+        if line.starts_with('-') {
+            items.push(String::new());
+        } else if !(line.trim().is_empty() || line.starts_with(' ')) {
+            break;
+        }
+        if let Some(item) = items.last_mut() {
+            item.push_str(line);
+        }
+    }
+    items
+}
+
+/// The same list, with `remove: true` as the config's first spec field.
+fn with_remove(text: &str) -> String {
+    let at = text.find("\nfunctionConfig:").expect("a config");
+    let spec = at + text[at..].find("\n  spec:\n").expect("a config spec") + "\n  spec:\n".len();
+    format!("{}    remove: true\n{}", &text[..spec], &text[spec..])
+}
+
+/// Written the way people write (comments after values and above keys, flow collections, block scalars, list
+/// items' mappings on the `-` line): the items the run does not change come back byte for byte, and after taking
+/// the injection out again (`remove: true`, on the output) every item is byte for byte what it was.
+#[test]
+fn untouched_items_and_removed_injections_come_back_byte_for_byte() {
+    let mut runner = TestRunner::new(Config { cases: cases(), failure_persistence: None, ..Config::default() });
+    // The generator runs on this thread (each test has its own).
+    DECORATED.with(|d| d.set(true));
+    let result = runner.run(&case(), |c| {
+        let text = c.text.clone();
+        let before = item_texts(&text);
+        prop_assert_eq!(before.len(), c.items.len(), "the generator's items\n{}", text);
+        let out = sidecar_injector::process(text.as_bytes());
+        prop_assert_eq!(out.exit_code, 0, "stderr: {}\n--- input\n{}", out.stderr, text);
+        let output = String::from_utf8(out.stdout).expect("UTF-8");
+        let after = item_texts(&output);
+        prop_assert_eq!(after.len(), before.len(), "items in the output\n{}", output);
+        for (i, item) in c.items.iter().enumerate() {
+            if !c.cfg.selects(item) {
+                prop_assert_eq!(
+                    &after[i],
+                    &before[i],
+                    "item {} is not selected, yet changed\n--- output\n{}",
+                    i,
+                    output
+                );
+            }
+        }
+        invariants::check_process(text.as_bytes())
+            .map_err(|e| TestCaseError::fail(format!("{e}\n--- input\n{text}")))?;
+        let removed = sidecar_injector::process(with_remove(&output).as_bytes());
+        prop_assert_eq!(removed.exit_code, 0, "stderr: {}", removed.stderr);
+        let back = String::from_utf8(removed.stdout).expect("UTF-8");
+        let back_items = item_texts(&back);
+        for (i, (b, a)) in before.iter().zip(&back_items).enumerate() {
+            prop_assert_eq!(
+                a,
+                b,
+                "item {} after inject and remove\n--- input\n{}\n--- injected\n{}\n--- removed\n{}",
+                i,
+                text,
+                output,
+                back
+            );
+        }
+        prop_assert_eq!(back_items.len(), before.len());
         Ok(())
     });
     if let Err(e) = result {

@@ -1,5 +1,6 @@
-//! The parse-and-emit floor: stdin through `lossless_yaml::{parse_stream, emit_stream}` to stdout,
-//! exactly the reading and writing the function does, without the injection. Exit 1 on a parse error.
+//! The parse-and-emit floor: stdin through `lossless_yaml::{parse_stream, emit_stream_from}` to stdout,
+//! exactly the reading and writing the function does, without the injection (so the tree comes back
+//! unchanged, and is written back as its text). Exit 1 on a parse error.
 use std::io::{Read, Write};
 
 fn main() {
@@ -15,7 +16,7 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let out = lossless_yaml::emit_stream(&docs);
+    let out = lossless_yaml::emit_stream_from(&docs, &input);
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(out.as_bytes());
     let _ = stdout.flush();

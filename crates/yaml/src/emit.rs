@@ -20,7 +20,7 @@ pub fn emit_document(doc: &Document) -> String {
 /// Documents separated by `---` (and `...` before a document with a `%YAML` directive, which YAML requires).
 /// All of them are written into one buffer, reserved once.
 pub fn emit_stream(docs: &[Document]) -> String {
-    let mut e = Emitter { out: String::with_capacity(docs.iter().map(|d| reserve(&d.root) + 4).sum()) };
+    let mut e = Emitter::new(docs.iter().map(|d| reserve(&d.root) + 4).sum());
     for (i, doc) in docs.iter().enumerate() {
         if i > 0 && doc.version.is_some() {
             e.out.push_str("...\n");
@@ -41,18 +41,33 @@ pub fn emit_stream(docs: &[Document]) -> String {
 
 /// The document's text, and whether it starts with its own `---` (or directive).
 fn document(doc: &Document) -> (String, bool) {
-    let mut e = Emitter { out: String::with_capacity(reserve(&doc.root)) };
+    let mut e = Emitter::new(reserve(&doc.root));
     let explicit = e.document(doc);
     (e.out, explicit)
 }
 
-struct Emitter {
-    out: String,
+pub(crate) struct Emitter {
+    pub(crate) out: String,
+    pub(crate) layout: Layout,
+}
+
+/// How the text indents what the emitter writes anew: a nested mapping by `map` columns, a list under a key by
+/// `seq` (0: at the key's column, kyaml's way). Found in the input when there is one (see `splice`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Layout {
+    pub(crate) map: usize,
+    pub(crate) seq: usize,
+}
+
+impl Default for Layout {
+    fn default() -> Layout {
+        Layout { map: 2, seq: 0 }
+    }
 }
 
 /// What to reserve for writing `root`: its [`estimate`] and a little more, since growing past the reservation
 /// would double it.
-fn reserve(root: &Node) -> usize {
+pub(crate) fn reserve(root: &Node) -> usize {
     let e = estimate(root, 0);
     e + e / 16 + 64
 }
@@ -98,8 +113,12 @@ enum Rendered<'a> {
 }
 
 impl Emitter {
+    pub(crate) fn new(capacity: usize) -> Emitter {
+        Emitter { out: String::with_capacity(capacity), layout: Layout::default() }
+    }
+
     /// Writes one document; returns whether it starts with its own `---` (or directive).
-    fn document(&mut self, doc: &Document) -> bool {
+    pub(crate) fn document(&mut self, doc: &Document) -> bool {
         let mut explicit = false;
         if let Some((major, minor)) = doc.version {
             self.out.push_str(&format!("%YAML {major}.{minor}\n"));
@@ -150,7 +169,7 @@ impl Emitter {
 
     /// What follows `key:`, `-`, `?` or `---` on its line, through the end of the node. `indent` is the column
     /// of that indicator's collection.
-    fn value(&mut self, node: &Node, indent: usize) {
+    pub(crate) fn value(&mut self, node: &Node, indent: usize) {
         match node {
             Node::Alias(name) => {
                 self.out.push_str(" *");
@@ -163,13 +182,13 @@ impl Emitter {
             Node::Mapping(m) => {
                 self.push_props(&props_text(&m.props));
                 self.out.push('\n');
-                self.mapping(m, indent + 2, false);
+                self.mapping(m, indent + self.layout.map, false);
             }
             Node::Sequence(s) => {
                 self.push_props(&props_text(&s.props));
                 self.out.push('\n');
-                // kyaml's layout: a list under a key starts at the key's column.
-                self.sequence(s, indent, false);
+                // kyaml's layout: a list under a key starts at the key's column (unless the input indents it).
+                self.sequence(s, indent + self.layout.seq, false);
             }
         }
     }
@@ -202,7 +221,7 @@ impl Emitter {
 
     /// What follows `-` or `?`: like [`Emitter::value`], but a collection without properties starts on the same
     /// line (`- name: a`, `- - a`).
-    fn item(&mut self, node: &Node, indent: usize) {
+    pub(crate) fn item(&mut self, node: &Node, indent: usize) {
         match node {
             Node::Mapping(m) if !m.entries.is_empty() && props_text(&m.props).is_empty() => {
                 self.out.push(' ');
@@ -226,23 +245,28 @@ impl Emitter {
             if i > 0 || !first_inline {
                 self.indent(indent);
             }
-            match implicit_key(key) {
-                Some(text) => {
-                    self.out.push_str(&text);
-                    self.out.push(':');
-                }
-                None => {
-                    self.out.push('?');
-                    match key {
-                        Node::Scalar(s) => self.scalar(s, indent, true),
-                        _ => self.item(key, indent),
-                    }
-                    self.indent(indent);
-                    self.out.push(':');
-                }
-            }
-            self.value(value, indent);
+            self.entry(key, value, indent);
         }
+    }
+
+    /// `key: value` (or `? key` / `: value`) from where the key starts, through the end of its last line.
+    pub(crate) fn entry(&mut self, key: &Node, value: &Node, indent: usize) {
+        match implicit_key(key) {
+            Some(text) => {
+                self.out.push_str(&text);
+                self.out.push(':');
+            }
+            None => {
+                self.out.push('?');
+                match key {
+                    Node::Scalar(s) => self.scalar(s, indent, true),
+                    _ => self.item(key, indent),
+                }
+                self.indent(indent);
+                self.out.push(':');
+            }
+        }
+        self.value(value, indent);
     }
 
     fn sequence(&mut self, s: &Sequence, indent: usize, first_inline: bool) {
@@ -269,7 +293,7 @@ impl Emitter {
         }
     }
 
-    fn indent(&mut self, n: usize) {
+    pub(crate) fn indent(&mut self, n: usize) {
         const SPACES: &str = "                                                                ";
         let mut n = n;
         while n > SPACES.len() {
@@ -361,6 +385,51 @@ fn render(s: &Scalar, key: bool) -> Rendered<'_> {
         ScalarStyle::Auto if plain_is_safe_string(v) => Rendered::Inline(Cow::Borrowed(v)),
         ScalarStyle::Auto | ScalarStyle::Folded => literal(false),
         ScalarStyle::Literal => literal(true),
+    }
+}
+
+/// A node written in flow style, on one line: what goes into a flow collection the input wrote (`{a: b}`,
+/// `[x, y]`). Plain text stays plain only where nothing in it is a flow indicator; block scalars become
+/// double-quoted strings, since a flow collection cannot hold one.
+pub(crate) fn flow_text(node: &Node) -> String {
+    let with_props = |props: &Props, text: String| {
+        let p = props_text(props);
+        if p.is_empty() {
+            text
+        } else {
+            format!("{p} {text}")
+        }
+    };
+    match node {
+        Node::Alias(name) => format!("*{name}"),
+        Node::Scalar(s) => with_props(&s.props, flow_scalar(s)),
+        Node::Sequence(q) => {
+            with_props(&q.props, format!("[{}]", q.items.iter().map(flow_text).collect::<Vec<_>>().join(", ")))
+        }
+        Node::Mapping(m) => {
+            let entries: Vec<String> =
+                m.entries.iter().map(|(k, v)| format!("{}: {}", flow_key(k), flow_text(v))).collect();
+            with_props(&m.props, format!("{{{}}}", entries.join(", ")))
+        }
+    }
+}
+
+/// A key in a flow mapping; an alias key takes a space before `:` (`*a :`) as in block style.
+fn flow_key(k: &Node) -> String {
+    match k {
+        Node::Alias(name) => format!("*{name} "),
+        _ => flow_text(k),
+    }
+}
+
+fn flow_scalar(s: &Scalar) -> String {
+    let v = s.value.as_str();
+    let flow_safe = !v.contains([',', '[', ']', '{', '}', ':', '#']);
+    match s.style {
+        ScalarStyle::Plain if v.is_empty() || (flow_safe && plain_text_stands(v)) => v.to_string(),
+        ScalarStyle::Auto if flow_safe && plain_is_safe_string(v) => v.to_string(),
+        ScalarStyle::DoubleQuoted | ScalarStyle::Literal | ScalarStyle::Folded => double_quoted(v),
+        ScalarStyle::Plain | ScalarStyle::SingleQuoted | ScalarStyle::Auto => quoted(v),
     }
 }
 

@@ -4,8 +4,9 @@
 //! is `true`, `12:30` is 750. A generic serde round trip forgets whether a scalar was quoted, so it writes
 //! `'0644'` for `0644` and `on` for `"on"`, and kpt then writes that into the user's files. This layer keeps,
 //! for every scalar, the exact text and the style it was written in, plus tags, anchors, aliases and key order;
-//! it forgets only comments (the hosts restore them by item id, see the README) and layout (indentation, flow
-//! versus block collections), neither of which changes a value's meaning.
+//! and for every node where it was read, so that [`emit_stream_from`] writes what was not changed back as its
+//! source text, byte for byte (comments, flow or block style, spacing and all), and only what changed anew
+//! (docs/yaml-layer.md). [`emit_stream`] writes a tree without its source, in kyaml's block layout.
 //!
 //! Values the function creates are [`ScalarStyle::Auto`]: the emitter writes them plain only when no YAML 1.1
 //! or 1.2 reader could take them for anything but a string, and quotes them otherwise.
@@ -17,10 +18,38 @@ mod emit;
 pub mod meaning;
 mod parse;
 mod scalar;
+mod source;
+mod splice;
 
 pub use emit::{emit_document, emit_stream};
 pub use parse::{parse_stream, ParseError, MAX_DEPTH};
 pub use scalar::{plain_is_safe_string, resolve_core, resolve_yaml11, Resolved};
+pub use splice::{emit_document_from, emit_stream_from};
+
+/// The input as UTF-8 text: UTF-16 (with its byte order mark, the only way YAML allows it) decoded, without the
+/// mark; anything else as it is. libyaml reads UTF-16 by converting it, so its offsets would not point into UTF-16 bytes: read
+/// and write back the text this returns, and unchanged nodes come back byte for byte whatever the encoding
+/// (the output is UTF-8). Undecodable UTF-16 is returned as it is, for the parser to report.
+pub fn utf8_input(input: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let units = |big: bool| {
+        input[2..].chunks(2).map(move |c| match (c, big) {
+            ([a, b], true) => Some(u16::from_be_bytes([*a, *b])),
+            ([a, b], false) => Some(u16::from_le_bytes([*a, *b])),
+            _ => None,
+        })
+    };
+    let big = match input {
+        [0xFE, 0xFF, ..] => true,
+        [0xFF, 0xFE, ..] => false,
+        _ => return std::borrow::Cow::Borrowed(input),
+    };
+    let Some(units) = units(big).collect::<Option<Vec<u16>>>() else { return std::borrow::Cow::Borrowed(input) };
+    match String::from_utf16(&units) {
+        // The byte order mark said which UTF-16 it was; UTF-8 text needs none.
+        Ok(text) => std::borrow::Cow::Owned(text.strip_prefix('\u{FEFF}').unwrap_or(&text).as_bytes().to_vec()),
+        Err(_) => std::borrow::Cow::Borrowed(input),
+    }
+}
 
 /// One document of a stream.
 #[derive(Clone, Debug, PartialEq)]
@@ -44,13 +73,50 @@ pub enum Node {
     Alias(String),
 }
 
-/// Tag and anchor: the properties any node may carry. Read them as fields (`props.tag`, `props.anchor`, through
-/// [`PropsData`]); make them with [`Props::new`] or `Props::default()`.
+/// Tag and anchor: the properties any node may carry, and where the node was read. Read tag and anchor as
+/// fields (`props.tag`, `props.anchor`, through [`PropsData`]); make them with [`Props::new`] or
+/// `Props::default()`.
 ///
-/// Stored boxed, and only when there are any: almost no node has a tag or an anchor, and two inline
-/// `Option<String>`s made every node of the tree twice as large (a 100 MB manifest took over 1.6 GB).
+/// Tag and anchor are stored boxed, and only when there are any: almost no node has a tag or an anchor, and two
+/// inline `Option<String>`s made every node of the tree twice as large (a 100 MB manifest took over 1.6 GB).
+///
+/// The origin rides here because every node has props and nobody outside this crate builds them field by field:
+/// the tree's types keep the shape their users construct (`Scalar { value, style, props }`), and a node made by
+/// the function simply has no origin.
 #[derive(Clone, Default)]
-pub struct Props(Option<Box<PropsData>>);
+pub struct Props {
+    data: Option<Box<PropsData>>,
+    pub(crate) origin: Origin,
+}
+
+/// Where a node was read: byte offsets into the text it was parsed from, and a check of what it was then.
+///
+/// The emitter copies a node's source text only when the node is still what was read there (see
+/// `emit::pristine`): `check` is, for a scalar, 0 when its source text is its value (plain, no properties) or else
+/// a hash of its value, style, properties and source text; for a collection, a hash of its children's kinds,
+/// origins and alias names. Never compared: two trees equal in content are equal wherever they were read.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Origin {
+    /// The node's first byte (its properties, if any).
+    pub(crate) start: u32,
+    /// Just past its last byte (a block collection: its last child's end; a block scalar: past its line breaks).
+    pub(crate) end: u32,
+    pub(crate) check: u32,
+}
+
+impl Origin {
+    pub(crate) const NONE: Origin = Origin { start: u32::MAX, end: 0, check: 0 };
+
+    pub(crate) fn is_known(&self) -> bool {
+        self.start != u32::MAX
+    }
+}
+
+impl Default for Origin {
+    fn default() -> Origin {
+        Origin::NONE
+    }
+}
 
 /// The fields of [`Props`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -67,9 +133,9 @@ impl Props {
     /// Props with this anchor and tag (nothing allocated when both are `None`).
     pub fn new(anchor: Option<String>, tag: Option<String>) -> Props {
         if anchor.is_none() && tag.is_none() {
-            Props(None)
+            Props::default()
         } else {
-            Props(Some(Box::new(PropsData { anchor, tag })))
+            Props { data: Some(Box::new(PropsData { anchor, tag })), origin: Origin::NONE }
         }
     }
 
@@ -77,18 +143,28 @@ impl Props {
     pub fn is_empty(&self) -> bool {
         self.anchor.is_none() && self.tag.is_none()
     }
+
+    /// Whether the node was read from text (and so may be written back as that text when unchanged).
+    pub fn is_read(&self) -> bool {
+        self.origin.is_known()
+    }
+
+    /// Forgets where the node was read, so that it is written anew (and, for a collection, in block style).
+    pub fn forget_origin(&mut self) {
+        self.origin = Origin::NONE;
+    }
 }
 
 impl std::ops::Deref for Props {
     type Target = PropsData;
     fn deref(&self) -> &PropsData {
-        self.0.as_deref().unwrap_or(&NO_PROPS)
+        self.data.as_deref().unwrap_or(&NO_PROPS)
     }
 }
 
 impl std::ops::DerefMut for Props {
     fn deref_mut(&mut self) -> &mut PropsData {
-        self.0.get_or_insert_with(Default::default)
+        self.data.get_or_insert_with(Default::default)
     }
 }
 
@@ -349,8 +425,9 @@ mod tests {
     #[test]
     fn nodes_stay_small() {
         // The tree of a large manifest is mostly nodes: their size is its memory (a 64-bit build; wasm32 halves it).
-        assert!(std::mem::size_of::<Node>() <= 40, "{}", std::mem::size_of::<Node>());
-        assert_eq!(std::mem::size_of::<Props>(), std::mem::size_of::<usize>());
+        // Each node's origin (12 bytes) rides in its props, next to the boxed tag and anchor.
+        assert!(std::mem::size_of::<Node>() <= 56, "{}", std::mem::size_of::<Node>());
+        assert!(std::mem::size_of::<Props>() <= std::mem::size_of::<usize>() + 16);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! anchor and resolves to the same value under YAML 1.1 (Kubernetes' reader) and the YAML 1.2 core schema, and
 //! mapping entries come in the same order. Layout and comments are not compared.
 
-use crate::{emit_stream, parse_stream, resolve_core, resolve_yaml11, Document, Mapping, Node};
+use crate::{emit_stream, emit_stream_from, parse_stream, resolve_core, resolve_yaml11, Document, Mapping, Node};
 
 /// Same shape, same properties, and every scalar the same value, tag, anchor and meaning to both readers;
 /// mapping entries in the same order.
@@ -105,5 +105,55 @@ pub fn check_round_trip(data: &[u8]) -> Result<(), String> {
     if !(out.is_empty() || out.ends_with('\n')) {
         return Err(format!("no final newline: {out:?}"));
     }
-    Ok(())
+    check_written_back(data, &docs)
+}
+
+/// Written back into its text (`emit_stream_from`): unchanged, the text itself, byte for byte (UTF-8 input; UTF-16
+/// is converted by libyaml and written anew); changed at every level (an entry added to each mapping, an item
+/// to each list, the first entry of each mapping below the top taken out), text that reads back as the changed
+/// tree.
+pub fn check_written_back(data: &[u8], docs: &[Document]) -> Result<(), String> {
+    let utf16 = data.starts_with(b"\xFF\xFE") || data.starts_with(b"\xFE\xFF");
+    let kept = emit_stream_from(docs, data);
+    if !utf16 && std::str::from_utf8(data).is_ok() && kept.as_bytes() != data {
+        return Err(format!("unchanged, yet not written back byte for byte\n--- output\n{kept}"));
+    }
+    let mut changed = docs.to_vec();
+    for doc in &mut changed {
+        change_everywhere(&mut doc.root, 0);
+    }
+    let out = emit_stream_from(&changed, data);
+    let again = parse_stream(out.as_bytes())
+        .map_err(|e| format!("the spliced output does not parse: {e}\n--- output\n{out}"))?;
+    same_docs(&changed, &again).map_err(|e| format!("splicing changed the meaning: {e}\n--- output\n{out}"))
+}
+
+fn change_everywhere(node: &mut Node, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    match node {
+        Node::Mapping(m) => {
+            // Not an entry an alias elsewhere needs.
+            if depth > 0 && m.entries.len() > 1 && !has_anchor(&m.entries[0].0) && !has_anchor(&m.entries[0].1) {
+                m.entries.remove(0);
+            }
+            m.entries.iter_mut().for_each(|(_, v)| change_everywhere(v, depth + 1));
+            m.insert("lossless-yaml/added", Node::string(format!("at depth {depth}")));
+        }
+        Node::Sequence(q) => {
+            q.items.iter_mut().for_each(|n| change_everywhere(n, depth + 1));
+            q.items.push(Node::string("added: item"));
+        }
+        Node::Scalar(_) | Node::Alias(_) => {}
+    }
+}
+
+fn has_anchor(node: &Node) -> bool {
+    match node {
+        Node::Scalar(s) => s.props.anchor.is_some(),
+        Node::Sequence(q) => q.props.anchor.is_some() || q.items.iter().any(has_anchor),
+        Node::Mapping(m) => m.props.anchor.is_some() || m.entries.iter().any(|(k, v)| has_anchor(k) || has_anchor(v)),
+        Node::Alias(_) => false,
+    }
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 
 use super::scalar::{resolve_core, resolve_yaml11};
-use super::{Document, Mapping, Node, Props, Scalar, ScalarStyle, Sequence};
+use super::{source, Document, Mapping, Node, Origin, Props, Scalar, ScalarStyle, Sequence};
 
 /// Deepest nesting of collections accepted.
 pub const MAX_DEPTH: usize = 256;
@@ -48,14 +48,25 @@ impl Mark {
 enum Event {
     StreamStart,
     StreamEnd,
-    DocumentStart { version: Option<(i32, i32)> },
+    DocumentStart {
+        version: Option<(i32, i32)>,
+    },
     DocumentEnd,
     Alias(String),
     Scalar(Scalar),
-    SequenceStart(Props),
+    /// The properties, and whether the collection is written in flow style (`[...]`).
+    SequenceStart(Props, bool),
     SequenceEnd,
-    MappingStart(Props),
+    MappingStart(Props, bool),
     MappingEnd,
+}
+
+/// Where an event's text starts and ends: offsets in libyaml's UTF-8 buffer, which is the input without a
+/// UTF-8 byte order mark.
+#[derive(Clone, Copy)]
+struct Place {
+    start: usize,
+    end: usize,
 }
 
 /// The only unsafe code of the YAML layer: driving libyaml's parser and copying each event into owned data.
@@ -65,7 +76,7 @@ mod libyaml {
 
     use unsafe_libyaml as unsafe_sys;
 
-    use super::{Event, Mark, ParseError, Props, Scalar, ScalarStyle};
+    use super::{Event, Mark, ParseError, Place, Props, Scalar, ScalarStyle};
 
     pub(super) struct EventReader<'input> {
         /// Boxed because libyaml keeps a pointer to the parser inside itself (its string read handler's data),
@@ -89,7 +100,7 @@ mod libyaml {
             EventReader { parser, input, failed: false }
         }
 
-        pub(super) fn next(&mut self) -> Result<(Event, Mark), ParseError> {
+        pub(super) fn next(&mut self) -> Result<(Event, Mark, Place), ParseError> {
             if self.failed {
                 return Err(ParseError { line: 0, column: 0, message: "the parser already failed".into() });
             }
@@ -104,11 +115,12 @@ mod libyaml {
                 }
                 let event = event.as_mut_ptr();
                 let mark = (*event).start_mark;
+                let place = Place { start: mark.index as usize, end: (*event).end_mark.index as usize };
                 // SAFETY: libyaml just filled the event, and it is deleted only below.
                 let converted = convert(&*event);
                 unsafe_sys::yaml_event_delete(event);
                 let mark = Mark { line: mark.line as usize + 1, column: mark.column as usize + 1 };
-                converted.map(|e| (e, mark)).map_err(|m| mark.error(m))
+                converted.map(|e| (e, mark, place)).map_err(|m| mark.error(m))
             }
         }
 
@@ -224,12 +236,12 @@ mod libyaml {
                 }
                 unsafe_sys::YAML_SEQUENCE_START_EVENT => {
                     let s = e.data.sequence_start;
-                    Event::SequenceStart(props(s.anchor, s.tag)?)
+                    Event::SequenceStart(props(s.anchor, s.tag)?, s.style == unsafe_sys::YAML_FLOW_SEQUENCE_STYLE)
                 }
                 unsafe_sys::YAML_SEQUENCE_END_EVENT => Event::SequenceEnd,
                 unsafe_sys::YAML_MAPPING_START_EVENT => {
                     let m = e.data.mapping_start;
-                    Event::MappingStart(props(m.anchor, m.tag)?)
+                    Event::MappingStart(props(m.anchor, m.tag)?, m.style == unsafe_sys::YAML_FLOW_MAPPING_STYLE)
                 }
                 unsafe_sys::YAML_MAPPING_END_EVENT => Event::MappingEnd,
                 _ => return Err("unexpected event from libyaml".into()),
@@ -243,13 +255,51 @@ mod libyaml {
 /// value, key, value, ...) until it ends; then they move into a `Vec` of exactly their number, so the tree
 /// holds no spare capacity (a growing `Vec` per collection kept up to half of the tree's memory unused).
 enum Frame {
-    Sequence { props: Props, start: usize },
-    Mapping { props: Props, start: usize, keys: KeyIndex },
+    Sequence { props: Props, start: usize, at: Opened },
+    Mapping { props: Props, start: usize, keys: KeyIndex, at: Opened },
+}
+
+/// Where a collection's text starts, and whether it is a flow collection.
+#[derive(Clone, Copy)]
+struct Opened {
+    pos: usize,
+    flow: bool,
+}
+
+/// Byte offsets of the input, for nodes' origins. libyaml's marks count bytes of its UTF-8 buffer: the input
+/// itself, less a UTF-8 byte order mark. UTF-16 input is converted first, and input past 4 GiB does not fit the
+/// origins' offsets: neither gets origins (it is then written anew, as a whole).
+struct Offsets<'a> {
+    src: &'a [u8],
+    base: usize,
+    on: bool,
+    /// The end of the last event: where an empty node's indicator is looked for, and a block collection ends.
+    last_end: usize,
+}
+
+impl Offsets<'_> {
+    fn of(&self, index: usize) -> usize {
+        (self.base + index).min(self.src.len())
+    }
+}
+
+fn origin(start: usize, end: usize, check: u32) -> Origin {
+    Origin { start: start as u32, end: end as u32, check }
 }
 
 /// Parses a stream of YAML documents. An empty stream (or one of comments only) is zero documents.
+///
+/// Every node keeps its origin in the input (see [`Props::is_read`]), so that
+/// [`emit_stream_from`](crate::emit_stream_from) can write what was not changed as it was read.
 pub fn parse_stream(input: &[u8]) -> Result<Vec<Document>, ParseError> {
     let mut reader = libyaml::EventReader::new(input);
+    let utf16 = input.starts_with(b"\xFF\xFE") || input.starts_with(b"\xFE\xFF");
+    let mut at = Offsets {
+        src: input,
+        base: if input.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 },
+        on: !utf16 && input.len() < u32::MAX as usize,
+        last_end: 0,
+    };
     let mut docs = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut nodes: Vec<Node> = Vec::new();
@@ -257,13 +307,15 @@ pub fn parse_stream(input: &[u8]) -> Result<Vec<Document>, ParseError> {
     let mut version = None;
     let mut anchors = Anchors::default();
     loop {
-        let (event, mark) = reader.next()?;
+        let (event, mark, place) = reader.next()?;
+        let (start, end) = (at.of(place.start), at.of(place.end));
         let done = match event {
             Event::StreamStart => None,
             Event::StreamEnd => break,
             Event::DocumentStart { version: v } => {
                 version = v;
                 anchors = Anchors::default();
+                at.last_end = end;
                 None
             }
             Event::DocumentEnd => {
@@ -273,39 +325,70 @@ pub fn parse_stream(input: &[u8]) -> Result<Vec<Document>, ParseError> {
             }
             Event::Alias(name) => {
                 anchors.check_alias(&name, mark)?;
+                at.last_end = end;
                 Some(Node::Alias(name))
             }
-            Event::Scalar(s) => {
+            Event::Scalar(mut s) => {
                 anchors.define(s.props.anchor.as_deref(), true);
+                if at.on {
+                    let empty = s.value.is_empty() && s.style == ScalarStyle::Plain && s.props.is_empty();
+                    // libyaml places an empty value at the next token; it stands just past its indicator.
+                    let (start, end) = if empty && start == end {
+                        let p = source::after_indicator(input, at.last_end, start);
+                        (p, p)
+                    } else {
+                        (start, end)
+                    };
+                    let check = source::scalar_check(&s, &input[start..end]);
+                    s.props.origin = origin(start, end, check);
+                    at.last_end = end;
+                }
                 Some(Node::Scalar(s))
             }
-            Event::SequenceStart(props) => {
+            Event::SequenceStart(props, flow) => {
                 open(&stack, &nodes, mark, "a list")?;
                 anchors.define(props.anchor.as_deref(), false);
-                stack.push(Frame::Sequence { props, start: nodes.len() });
+                let opened = Opened { pos: start, flow };
+                at.last_end = end;
+                stack.push(Frame::Sequence { props, start: nodes.len(), at: opened });
                 None
             }
-            Event::MappingStart(props) => {
+            Event::MappingStart(props, flow) => {
                 open(&stack, &nodes, mark, "a mapping")?;
                 anchors.define(props.anchor.as_deref(), false);
-                stack.push(Frame::Mapping { props, start: nodes.len(), keys: KeyIndex::default() });
+                let opened = Opened { pos: start, flow };
+                at.last_end = end;
+                stack.push(Frame::Mapping { props, start: nodes.len(), keys: KeyIndex::default(), at: opened });
                 None
             }
             Event::SequenceEnd | Event::MappingEnd => {
-                let node = match stack.pop() {
-                    Some(Frame::Sequence { props, start }) => {
-                        Node::Sequence(Sequence { items: nodes.drain(start..).collect(), props })
+                let (mut node, opened) = match stack.pop() {
+                    Some(Frame::Sequence { props, start, at: opened }) => {
+                        (Node::Sequence(Sequence { items: nodes.drain(start..).collect(), props }), opened)
                     }
-                    Some(Frame::Mapping { props, start, .. }) if (nodes.len() - start).is_multiple_of(2) => {
+                    Some(Frame::Mapping { props, start, at: opened, .. })
+                        if (nodes.len() - start).is_multiple_of(2) =>
+                    {
                         let mut entries = Vec::with_capacity((nodes.len() - start) / 2);
                         let mut drained = nodes.drain(start..);
                         while let (Some(k), Some(v)) = (drained.next(), drained.next()) {
                             entries.push((k, v));
                         }
-                        Node::Mapping(Mapping { entries, props })
+                        (Node::Mapping(Mapping { entries, props }), opened)
                     }
                     _ => return Err(mark.error("unbalanced events from libyaml")),
                 };
+                if at.on {
+                    // A block collection ends with its last entry; libyaml's end is the next token's start.
+                    let end = if opened.flow { end } else { at.last_end.max(opened.pos) };
+                    let text = &input[opened.pos.min(end)..end];
+                    match &mut node {
+                        Node::Sequence(s) => s.props.origin = origin(opened.pos, end, source::sequence_check(s, text)),
+                        Node::Mapping(m) => m.props.origin = origin(opened.pos, end, source::mapping_check(m, text)),
+                        _ => unreachable!("a collection was just built"),
+                    }
+                    at.last_end = end;
+                }
                 let props = match &node {
                     Node::Sequence(s) => &s.props,
                     Node::Mapping(m) => &m.props,

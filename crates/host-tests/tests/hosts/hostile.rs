@@ -401,11 +401,11 @@ fn nul_bytes_are_a_clear_error() {
         let runs = run(&format!("NUL {what}"), input.as_bytes(), &SMALL);
         runs.assert_clear_error("control characters");
     }
-    // An escaped NUL is a valid string; it comes back escaped.
+    // An escaped NUL is a valid string; it comes back escaped, as it was written (unchanged text is copied).
     let input = list(DEPLOYMENT).replace("nginx:1.27", "\"nginx\\0\"");
     let runs = run("escaped NUL", input.as_bytes(), &SMALL);
     runs.assert_correct(input.as_bytes());
-    assert!(runs.stdout().contains(r#""nginx\u0000""#), "{}", runs.stdout());
+    assert!(runs.stdout().contains(r#""nginx\0""#), "{}", runs.stdout());
 }
 
 #[test]
@@ -625,13 +625,32 @@ fn other_encodings_and_line_ends() {
     assert_eq!(runs.lib.exit_code, 0, "{}", runs.lib.stderr);
     let utf8 = run("UTF-8", text.as_bytes(), &SMALL);
     assert_eq!(runs.lib.stdout, utf8.lib.stdout, "same output whatever the input encoding");
-    for (what, input) in
-        [("CRLF", text.replace('\n', "\r\n")), ("BOM", format!("\u{FEFF}{text}")), ("CR", text.replace('\n', "\r"))]
-    {
+    // What the function does not change is copied as it was read: CRLF lines stay CRLF (its own lines are LF) and
+    // a UTF-8 BOM stays; lone CRs, which no editor writes, make the changed list be written anew, with LF.
+    let lf = utf8.lib.stdout.clone();
+    for (what, input, same_as_lf) in [
+        (
+            "CRLF",
+            text.replace('\n', "\r\n"),
+            Box::new(|out: &str| out.replace("\r\n", "\n")) as Box<dyn Fn(&str) -> String>,
+        ),
+        (
+            "BOM",
+            format!("\u{FEFF}{text}"),
+            Box::new(|out: &str| out.strip_prefix('\u{FEFF}').unwrap_or("no BOM").to_string()),
+        ),
+    ] {
         let runs = run(what, input.as_bytes(), &SMALL);
         runs.assert_correct(input.as_bytes());
-        assert_eq!(runs.lib.stdout, utf8.lib.stdout, "{what}");
+        assert_eq!(same_as_lf(&runs.stdout()), String::from_utf8_lossy(&lf), "{what}");
     }
+    let input = text.replace('\n', "\r");
+    let runs = run("CR", input.as_bytes(), &SMALL);
+    runs.assert_correct(input.as_bytes());
+    let out = runs.stdout();
+    assert!(!out.contains('\r'), "written anew, with LF: {out:?}");
+    let docs = |t: &[u8]| lossless_yaml::parse_stream(t).expect("parses");
+    lossless_yaml::meaning::same_docs(&docs(out.as_bytes()), &docs(&lf)).unwrap_or_else(|e| panic!("CR: {e}"));
 }
 
 #[test]
@@ -756,7 +775,9 @@ fn large_list(mb: usize) {
     // Generous: about 0.2 s per MB on an idle machine, and CI's 2 cores are shared with other tests.
     let limit = Duration::from_secs(10 + mb as u64);
     assert!(wasm_time < limit, "wasm took {wasm_time:?} (limit {limit:?})");
-    assert!(memory < 8 * input.len(), "wasm memory {} MB for {} MB in", memory / MB, input.len() / MB);
+    // 6.7x before the tree kept each node's place in the source (issue 10: untouched text written back byte for
+    // byte), 8.2x since; the goal of at most 3x needs scalars that borrow from the input, which is open work.
+    assert!(memory < 9 * input.len(), "wasm memory {} MB for {} MB in", memory / MB, input.len() / MB);
     // Spot checks: every item is there, and the last workloads are injected.
     let out = wasm.stdout_str();
     let items = |text: &str| text.matches("\n- apiVersion: apps/v1\n").count();

@@ -9,6 +9,7 @@ mod argocd;
 mod hostile;
 mod image;
 mod kpt;
+mod kpt_layout;
 mod kpt_wasm;
 mod kustomize;
 mod pyyaml;

@@ -1,0 +1,649 @@
+//! Writing a tree back into the text it was read from: what is unchanged is copied, byte for byte; only what
+//! changed is written anew.
+//!
+//! A node is unchanged ("pristine") when it still is what was read at its origin: a scalar with the same value,
+//! style and properties, a collection whose children are the same nodes (by their origins) and are themselves
+//! unchanged (see [`pristine`]). A pristine node is copied from its source text. A block collection that
+//! changed is written entry by entry: each entry that was read in this collection keeps its comment lines, its
+//! indentation, its key and separator, and its value (copied, or written the same way if it changed too) and
+//! the comment after it on its line; an entry the function added is written anew, at the collection's
+//! indentation, in the layout found in the input. A changed flow collection or scalar is written anew.
+//!
+//! Whatever cannot be placed safely (an offset outside the text or inside a character) gives up on the whole
+//! document, which is then written anew: never wrong text, at worst the old layout.
+use super::emit::{flow_text, Emitter, Layout};
+use super::source::{self, column, content_start, line_start, text_of, trailer_end};
+use super::{Document, Mapping, Node, Origin, Scalar, Sequence};
+
+/// Whether `node` is what was read at its origin in `src`, down to its last descendant.
+pub(crate) fn pristine(src: &[u8], node: &Node) -> bool {
+    match node {
+        // An alias is compared by name through its parent's check.
+        Node::Alias(_) => true,
+        Node::Scalar(s) => scalar_pristine(src, s),
+        Node::Sequence(q) => text_of(src, &q.props.origin).is_some_and(|(a, b)| {
+            q.props.origin.check == source::sequence_check(q, &src[a..b]) && q.items.iter().all(|n| pristine(src, n))
+        }),
+        Node::Mapping(m) => text_of(src, &m.props.origin).is_some_and(|(a, b)| {
+            m.props.origin.check == source::mapping_check(m, &src[a..b])
+                && m.entries.iter().all(|(k, v)| pristine(src, k) && pristine(src, v))
+        }),
+    }
+}
+
+fn scalar_pristine(src: &[u8], s: &Scalar) -> bool {
+    let Some((a, b)) = text_of(src, &s.props.origin) else { return false };
+    let text = &src[a..b];
+    match s.props.origin.check {
+        0 => s.style == super::ScalarStyle::Plain && s.props.is_empty() && text == s.value.as_bytes(),
+        check => source::scalar_check(s, text) == check,
+    }
+}
+
+/// A node's origin, if it has one that lies within `src`.
+fn origin<'n>(src: &[u8], node: &'n Node) -> Option<&'n Origin> {
+    match node {
+        Node::Scalar(s) => Some(&s.props.origin),
+        Node::Sequence(q) => Some(&q.props.origin),
+        Node::Mapping(m) => Some(&m.props.origin),
+        Node::Alias(_) => None,
+    }
+    .filter(|o| text_of(src, o).is_some())
+}
+
+/// Blanks, line breaks and comments only.
+fn trivia(text: &[u8]) -> bool {
+    source::skip_trivia(text, 0, text.len()) == text.len()
+}
+
+/// Text before the root, after it, or between documents: comments, blank lines, directives, `---` and `...`.
+fn only_document_markup(text: &[u8]) -> bool {
+    let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
+    yaml_lines(text).all(|line| {
+        // A byte order mark may start any document.
+        let t = line.trim_ascii();
+        let t = t.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(t).trim_ascii();
+        t.is_empty() || t[0] == b'#' || t[0] == b'%' || t.starts_with(b"---") || t.starts_with(b"...")
+    })
+}
+
+/// The lines of `text` as libyaml breaks them: at `\n`, `\r`, and (YAML 1.1) U+0085, U+2028 and U+2029.
+fn yaml_lines(text: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut i = 0;
+        while i < rest.len() {
+            let len = match rest[i] {
+                b'\n' | b'\r' => 1,
+                0xC2 if rest.get(i + 1) == Some(&0x85) => 2,
+                0xE2 if rest.get(i + 1) == Some(&0x80) && matches!(rest.get(i + 2), Some(0xA8 | 0xA9)) => 3,
+                _ => 0,
+            };
+            if len > 0 {
+                let line = &rest[..i];
+                rest = &rest[i + len..];
+                return Some(line);
+            }
+            i += 1;
+        }
+        let line = rest;
+        rest = &[];
+        Some(line)
+    })
+}
+
+/// A stream written back into `src`, the text its documents were read from. See the module's documentation.
+///
+/// `src` must be the text `docs` were parsed from (by [`parse_stream`](crate::parse_stream)); each node is
+/// checked against it before its text is copied, and text that does not match is written anew.
+pub fn emit_stream_from(docs: &[Document], src: &[u8]) -> String {
+    let Ok(text) = std::str::from_utf8(src) else { return super::emit_stream(docs) };
+    if unchanged_stream(docs, src) {
+        return text.to_string();
+    }
+    if breaks_outside_scalars(docs, src) {
+        return super::emit_stream(docs);
+    }
+
+    // One buffer for the whole output, reserved once: a copy of a large output made by doubling would hold up to
+    // three times its size at once (and a wasm module's memory keeps its peak). What the injection adds makes the
+    // output larger than its text; the tree's estimate in block layout counts it.
+    let estimate: usize = docs.iter().map(|d| super::emit::reserve(&d.root)).sum();
+    let mut out = String::with_capacity(estimate.max(src.len() + src.len() / 16) + 64);
+    for (i, doc) in docs.iter().enumerate() {
+        let at = out.len();
+        if i > 0 {
+            out.push_str("---\n");
+        }
+        out = match spliced_document(doc, text, i == 0, out) {
+            Ok(out) => out,
+            Err(mut out) => {
+                // The generator's own header; a separator unless it writes its own `---`.
+                out.truncate(at);
+                let t = super::emit_stream(std::slice::from_ref(doc));
+                if i > 0 && doc.version.is_some() {
+                    out.push_str("...\n");
+                } else if i > 0 && !t.starts_with("---") {
+                    out.push_str("---\n");
+                }
+                out.push_str(&t);
+                out
+            }
+        };
+    }
+    out
+}
+
+/// One document written back into `src`, the text it was the only (or first) document of; see
+/// [`emit_stream_from`].
+pub fn emit_document_from(doc: &Document, src: &[u8]) -> String {
+    emit_stream_from(std::slice::from_ref(doc), src)
+}
+
+/// Whether `src` breaks a line between nodes with anything but `\n` or `\r\n` (a lone `\r`, or YAML 1.1's
+/// U+0085, U+2028, U+2029): libyaml counts those as line breaks, and splicing around them is not worth the risk
+/// for text no editor writes; such a stream, once changed, is written anew. Inside a scalar's text (a quoted
+/// `'\u{2028}'`) they are copied with it.
+fn breaks_outside_scalars(docs: &[Document], src: &[u8]) -> bool {
+    let odd: Vec<usize> = src
+        .iter()
+        .enumerate()
+        .filter(|&(_, &b)| b == b'\r' || b == 0xC2 || b == 0xE2)
+        .map(|(i, _)| i)
+        .filter(|&i| if src[i] == b'\r' { src.get(i + 1) != Some(&b'\n') } else { source::break_at(src, i) > 0 })
+        .collect();
+    if odd.is_empty() {
+        return false;
+    }
+    let mut spans = Vec::new();
+    let mut stack: Vec<&Node> = docs.iter().map(|d| &d.root).collect();
+    while let Some(node) = stack.pop() {
+        match node {
+            Node::Scalar(s) => spans.extend(text_of(src, &s.props.origin)),
+            Node::Sequence(q) => stack.extend(&q.items),
+            Node::Mapping(m) => m.entries.iter().for_each(|(k, v)| stack.extend([k, v])),
+            Node::Alias(_) => {}
+        }
+    }
+    spans.sort_unstable();
+    odd.iter().any(|&i| {
+        let at = spans.partition_point(|&(a, _)| a <= i);
+        at == 0 || spans[at - 1].1 <= i
+    })
+}
+
+/// Every document is pristine, in order, with only markup between them: the text itself is the output.
+fn unchanged_stream(docs: &[Document], src: &[u8]) -> bool {
+    let mut pos = 0;
+    for doc in docs {
+        let Some(o) = origin(src, &doc.root) else { return false };
+        let Some((start, end)) = text_of(src, o) else { return false };
+        if start < pos || !only_document_markup(&src[pos..start]) || !pristine(src, &doc.root) {
+            return false;
+        }
+        pos = end;
+    }
+    pos <= src.len() && only_document_markup(&src[trailer_end(src, pos)..])
+}
+
+/// One document whose root is a block collection read from `text`, written by splicing; `None` when it is not
+/// one (a scalar root, properties on the root) or something could not be placed, to be written anew.
+fn spliced_document(doc: &Document, text: &str, first: bool, out: String) -> Result<String, String> {
+    let src = text.as_bytes();
+    let Some((start, end)) = origin(src, &doc.root).and_then(|o| text_of(src, o)) else { return Err(out) };
+    let block = matches!(&doc.root, Node::Mapping(m) if m.props.is_empty())
+        || matches!(&doc.root, Node::Sequence(q) if q.props.is_empty());
+    if !block || matches!(src.get(start), Some(b'[' | b'{')) || (doc.version.is_some() && !first) {
+        return Err(out);
+    }
+    let mut s = Splicer { src: text, e: Emitter { out, layout: layout(src, &doc.root) }, failed: false };
+    // The document's own header (comments, `%YAML`, `---`) when it is the text's first document.
+    if first && only_document_markup(&src[..start]) {
+        s.copy(0, start);
+    } else if doc.version.is_some() {
+        return Err(s.e.out);
+    }
+    if pristine(src, &doc.root) {
+        s.copy_node(&doc.root, start, end);
+    } else {
+        s.node(&doc.root, column(src, start));
+    }
+    let rest = trailer_end(src, end);
+    if first {
+        // Comment lines after the last entry, up to whatever starts the next document.
+        let next = source::skip_trivia(src, rest, src.len());
+        // Whole lines only: up to the line where the next document's markup starts.
+        let pos = if next == src.len() { next } else { line_start(src, next).max(rest) };
+        if src[rest..pos].iter().any(|&b| b == b'#') {
+            s.copy(rest, pos);
+            s.line_start();
+        }
+    }
+    if s.failed {
+        Err(s.e.out)
+    } else {
+        Ok(s.e.out)
+    }
+}
+
+/// The indentation the input uses for a mapping nested in a mapping, and for a list under a key: the first of
+/// each found in the tree. kyaml's (2 and 0) when the input has none.
+fn layout(src: &[u8], root: &Node) -> Layout {
+    let mut found = (None, None);
+    let mut stack = vec![root];
+    let mut seen = 0;
+    while let Some(node) = stack.pop() {
+        seen += 1;
+        if seen > 10_000 || (found.0.is_some() && found.1.is_some()) {
+            break;
+        }
+        match node {
+            Node::Mapping(m) => {
+                for (k, v) in m.entries.iter().rev() {
+                    let (Some(ko), Some(vo)) = (origin(src, k), origin(src, v)) else { continue };
+                    let (kc, vc) = (column(src, ko.start as usize), column(src, vo.start as usize));
+                    let own_line = line_start(src, vo.start as usize) > ko.start as usize;
+                    let flow = matches!(src.get(vo.start as usize), Some(b'[' | b'{'));
+                    match v {
+                        Node::Mapping(_) if own_line && !flow && vc > kc && found.0.is_none() => {
+                            found.0 = Some(vc - kc)
+                        }
+                        Node::Sequence(_) if own_line && !flow && vc >= kc && found.1.is_none() => {
+                            found.1 = Some(vc - kc)
+                        }
+                        _ => {}
+                    }
+                    stack.push(v);
+                }
+            }
+            Node::Sequence(q) => stack.extend(q.items.iter().rev()),
+            _ => {}
+        }
+    }
+    let default = Layout::default();
+    Layout { map: found.0.unwrap_or(default.map), seq: found.1.unwrap_or(default.seq) }
+}
+
+struct Splicer<'s> {
+    src: &'s str,
+    e: Emitter,
+    failed: bool,
+}
+
+/// How a value read in its slot is written.
+enum Way {
+    Copy,
+    Splice,
+    /// A changed flow collection: its entries placed one by one, in flow style.
+    Flow,
+    New,
+}
+
+impl<'s> Splicer<'s> {
+    fn bytes(&self) -> &'s [u8] {
+        self.src.as_bytes()
+    }
+
+    fn copy(&mut self, a: usize, b: usize) {
+        match self.src.get(a..b) {
+            Some(t) => self.e.out.push_str(t),
+            None => self.failed = true,
+        }
+    }
+
+    fn line_start(&mut self) {
+        let out = self.e.out.as_bytes();
+        if !out.is_empty() && source::break_before(out, out.len()) == 0 {
+            self.e.out.push('\n');
+        }
+    }
+
+    /// A node copied as read, with the rest of its line.
+    fn copy_node(&mut self, node: &Node, from: usize, end: usize) {
+        let src = self.bytes();
+        if end == src.len() && !src.ends_with(b"\n") && ends_in_block_scalar(node) {
+            // Nothing may follow it: give up, and write the document anew.
+            self.failed = true;
+        }
+        self.copy(from, end);
+        self.finish_line(end);
+    }
+
+    /// The rest of the line after a copied node that ended at `end`: its comment and line break.
+    fn finish_line(&mut self, end: usize) {
+        let t = trailer_end(self.bytes(), end);
+        self.copy(end, t);
+        self.line_start();
+    }
+
+    /// How `node`, read in this slot, is written: copied when unchanged; spliced when it is a changed block
+    /// collection without properties (its entries are then placed one by one); anew otherwise.
+    fn way(&self, node: &Node) -> Way {
+        let src = self.bytes();
+        if pristine(src, node) {
+            return Way::Copy;
+        }
+        let Some(o) = origin(src, node) else { return Way::New };
+        let block = match node {
+            Node::Mapping(m) => m.props.is_empty(),
+            Node::Sequence(q) => q.props.is_empty(),
+            _ => false,
+        };
+        let flow = matches!(src.get(o.start as usize), Some(b'[' | b'{'));
+        let closed = matches!(src.get((o.end as usize).wrapping_sub(1)), Some(b']' | b'}'));
+        match (block, flow) {
+            (true, false) => Way::Splice,
+            (true, true) if closed => Way::Flow,
+            _ => Way::New,
+        }
+    }
+
+    /// A changed block collection, from where its first entry starts (the cursor is there) through the end of
+    /// its last line. `col` is its entries' column.
+    fn node(&mut self, node: &Node, col: usize) {
+        match node {
+            Node::Mapping(m) => self.mapping(m, col),
+            Node::Sequence(q) => self.sequence(q, col),
+            _ => self.failed = true,
+        }
+    }
+
+    /// Before an entry that is not the collection's first: a line of its own, with the comment lines that were
+    /// above it (unless it was the first entry: those belong to the text before the collection) and its
+    /// indentation as read. `at` is where the entry starts (a key, or an item's `-`), `bound` the end of what
+    /// was written before it from the source: the comment lines are looked for between the two.
+    ///
+    /// Comment lines indented deeper than the entry are left out: in the source they may be the last lines of
+    /// a block scalar that the function removed, and after a block scalar in the output they would become its
+    /// text.
+    fn entry_start(&mut self, at: usize, bound: usize, first_line: usize, col: usize) {
+        self.line_start();
+        let src = self.bytes();
+        let ls = line_start(src, at);
+        let lead = source::lead_above(src, at, bound);
+        if ls > first_line && lead < ls && yaml_lines(&src[lead..ls]).all(|l| indentation(l) <= col) {
+            self.copy(lead, ls);
+        }
+        if src[ls..at].iter().all(|&b| b == b' ') {
+            self.copy(ls, at);
+        } else {
+            self.e.indent(col);
+        }
+    }
+
+    fn mapping(&mut self, m: &Mapping, col: usize) {
+        let src = self.bytes();
+        let mo = m.props.origin;
+        let (start, end) = (mo.start as usize, mo.end as usize);
+        let first_line = line_start(src, content_start(src, start, &m.props, end));
+        let mut prev_end = start;
+        for (i, (k, v)) in m.entries.iter().enumerate() {
+            let src = self.bytes();
+            let key = origin(src, k).filter(|o| {
+                let (a, b) = (o.start as usize, o.end as usize);
+                a >= prev_end
+                    && b <= end
+                    && a < b
+                    && scalar_key(k)
+                    && !source::has_break(&src[a..b])
+                    && pristine(src, k)
+            });
+            let Some(ko) = key.copied() else {
+                if i > 0 {
+                    self.line_start();
+                    self.e.indent(col);
+                }
+                self.e.entry(k, v, col);
+                continue;
+            };
+            let (ks, ke) = (ko.start as usize, ko.end as usize);
+            if i > 0 {
+                self.entry_start(ks, prev_end, first_line, col);
+            }
+            prev_end = ke;
+            let value = origin(src, v).copied().or_else(|| alias_at(src, ke, v, end, b":")).filter(|o| {
+                let (a, b) = (o.start as usize, o.end as usize);
+                a >= ke && b <= end && a <= b && key_separator(&src[ke..a])
+            });
+            // A key written `key:` on one line (not `? key`, not longer than readers take) is copied; any
+            // other is written anew with its value.
+            let after = src[ke..end].iter().position(|&b| b != b' ' && b != b'\t').map(|i| src[ke + i]);
+            if after != Some(b':') || ke - ks > 1000 {
+                self.e.entry(k, v, col);
+                self.line_start();
+                continue;
+            }
+            self.copy(ks, ke);
+            match value.map(|o| (o, self.way(v))) {
+                Some((vo, Way::Copy)) => {
+                    self.copy_node(v, ke, vo.end as usize);
+                    prev_end = vo.end as usize;
+                }
+                Some((vo, Way::Splice)) => {
+                    self.copy(ke, vo.start as usize);
+                    let c = column(self.bytes(), vo.start as usize);
+                    self.node(v, c);
+                    prev_end = vo.end as usize;
+                }
+                Some((vo, Way::Flow)) => {
+                    self.copy(ke, vo.start as usize);
+                    self.flow(v);
+                    self.finish_line(vo.end as usize);
+                    prev_end = vo.end as usize;
+                }
+                _ => {
+                    self.e.out.push(':');
+                    self.e.value(v, col);
+                    if let Some(vo) = value {
+                        prev_end = vo.end as usize;
+                    }
+                }
+            }
+            self.line_start();
+        }
+    }
+
+    fn sequence(&mut self, q: &Sequence, col: usize) {
+        let qo = q.props.origin;
+        let (start, end) = (qo.start as usize, qo.end as usize);
+        let first_line = line_start(self.bytes(), start);
+        let mut prev_end = start;
+        for (i, item) in q.items.iter().enumerate() {
+            let src = self.bytes();
+            let placed =
+                origin(src, item).copied().or_else(|| alias_at(src, prev_end, item, end, b"-")).and_then(|o| {
+                    let (a, b) = (o.start as usize, o.end as usize);
+                    let dash = source::find_dash(src, a, prev_end.saturating_sub(1)).filter(|&d| d >= prev_end)?;
+                    (b <= end && a <= b && trivia(&src[dash + 1..a])).then_some((o, dash))
+                });
+            let Some((io, dash)) = placed else {
+                if i > 0 {
+                    self.line_start();
+                    self.e.indent(col);
+                }
+                self.e.out.push('-');
+                self.e.item(item, col);
+                continue;
+            };
+            if i > 0 {
+                self.entry_start(dash, prev_end, first_line, col);
+            }
+            prev_end = io.end as usize;
+            match self.way(item) {
+                Way::Copy => {
+                    self.copy_node(item, dash, io.end as usize);
+                }
+                Way::Splice => {
+                    self.copy(dash, io.start as usize);
+                    let c = column(self.bytes(), io.start as usize);
+                    self.node(item, c);
+                }
+                Way::Flow => {
+                    self.copy(dash, io.start as usize);
+                    self.flow(item);
+                    self.finish_line(io.end as usize);
+                }
+                Way::New => {
+                    self.e.out.push('-');
+                    self.e.item(item, col);
+                }
+            }
+            self.line_start();
+        }
+    }
+}
+
+impl Splicer<'_> {
+    /// A changed flow collection, `{` through `}`: entries read here are copied (with the text between two of
+    /// them that stood side by side), entries added are written in flow style, as is the whole when nothing
+    /// of it can be placed.
+    fn flow(&mut self, node: &Node) {
+        let src = self.bytes();
+        let Some(o) = origin(src, node).copied() else { return self.e.out.push_str(&flow_text(node)) };
+        let (start, end) = (o.start as usize, o.end as usize);
+        let (open, close) = if matches!(node, Node::Mapping(_)) { ('{', '}') } else { ('[', ']') };
+        self.e.out.push(open);
+        let mut c = FlowCursor { at: start + 1, first: true };
+        match node {
+            Node::Mapping(m) => {
+                for (k, v) in &m.entries {
+                    let placed = origin(src, k).copied().filter(|ko| {
+                        let (a, b) = (ko.start as usize, ko.end as usize);
+                        a >= c.at && a < b && b <= end && !source::has_break(&src[a..b]) && pristine(src, k)
+                    });
+                    let placed = placed.and_then(|ko| {
+                        let ke = ko.end as usize;
+                        let vo = origin(src, v).copied().or_else(|| alias_at(src, ke, v, end, b":"))?;
+                        let (a, b) = (vo.start as usize, vo.end as usize);
+                        (a >= ke && b <= end && a <= b && key_separator(&src[ke..a])).then_some((
+                            ko.start as usize,
+                            a,
+                            v,
+                            b,
+                        ))
+                    });
+                    self.flow_entry(&mut c, placed, || format!("{}: {}", flow_text(k), flow_text(v)));
+                }
+            }
+            Node::Sequence(q) => {
+                for item in &q.items {
+                    let placed =
+                        origin(src, item).copied().or_else(|| alias_at(src, c.at, item, end, b",[")).filter(|io| {
+                            let (a, b) = (io.start as usize, io.end as usize);
+                            a >= c.at && a <= b && b <= end
+                        });
+                    let placed = placed.map(|io| (io.start as usize, io.start as usize, item, io.end as usize));
+                    self.flow_entry(&mut c, placed, || flow_text(item));
+                }
+            }
+            _ => {}
+        }
+        let rest = &src[c.at.min(end)..end];
+        if !rest.is_empty() && rest[rest.len() - 1] == close as u8 && trivia_or_commas(&rest[..rest.len() - 1]) {
+            self.copy(c.at, end);
+        } else {
+            self.e.out.push(close);
+        }
+    }
+}
+
+impl<'s> Splicer<'s> {
+    /// One entry of a changed flow collection. `placed`: where an entry read here starts, where its value
+    /// starts, the value, and where it ends; `None` for an entry written anew as `fresh`.
+    fn flow_entry(
+        &mut self,
+        c: &mut FlowCursor,
+        placed: Option<(usize, usize, &Node, usize)>,
+        fresh: impl FnOnce() -> String,
+    ) {
+        let src = self.bytes();
+        match placed {
+            Some((at, value_at, value, value_end)) => {
+                // The text between this entry and the last one copied, when they stood side by side.
+                let gap = &src[c.at..at];
+                let commas = gap.iter().filter(|&&b| b == b',').count();
+                if trivia_or_commas(gap) && commas == usize::from(!c.first) {
+                    self.copy(c.at, at);
+                } else if !c.first {
+                    self.e.out.push_str(", ");
+                }
+                self.copy(at, value_at);
+                match self.way(value) {
+                    Way::Copy => self.copy(value_at, value_end),
+                    Way::Flow => self.flow(value),
+                    _ => self.e.out.push_str(&flow_text(value)),
+                }
+                c.at = value_end;
+            }
+            None => {
+                if !c.first {
+                    self.e.out.push_str(", ");
+                }
+                self.e.out.push_str(&fresh());
+            }
+        }
+        c.first = false;
+    }
+}
+
+/// Where a changed flow collection's splicing stands: past the last entry copied, and whether any entry has
+/// been written yet.
+struct FlowCursor {
+    at: usize,
+    first: bool,
+}
+
+/// Blanks, line breaks, comments and commas: what may stand between two entries of a flow collection.
+fn trivia_or_commas(text: &[u8]) -> bool {
+    text.split(|&b| b == b',').all(trivia)
+}
+
+/// The blanks a line starts with (a blank line counts as not indented).
+fn indentation(line: &[u8]) -> usize {
+    if line.iter().all(|b| b.is_ascii_whitespace()) {
+        return 0;
+    }
+    line.iter().take_while(|&&b| b == b' ' || b == b'\t').count()
+}
+
+/// A key copied as text: a non-empty scalar (an empty or alias key, or one over several lines, is written anew).
+fn scalar_key(k: &Node) -> bool {
+    matches!(k, Node::Scalar(s) if !s.value.is_empty())
+}
+
+/// What stands between an implicit key and its value: the `:` on the key's line, then blanks, line breaks and
+/// comments. (An explicit `? key` has its `:` on a later line; it is written anew.)
+fn key_separator(text: &[u8]) -> bool {
+    let colon = text.iter().position(|&b| b != b' ' && b != b'\t');
+    colon.is_some_and(|i| text[i] == b':' && trivia(&text[i + 1..]))
+}
+
+/// Where an alias stands in the text: an alias node keeps no origin, but its text is `*name` after the
+/// indicator that follows `from` (the key's end, or the previous item's), over blanks, line breaks and comments.
+fn alias_at(src: &[u8], from: usize, node: &Node, limit: usize, indicators: &[u8]) -> Option<Origin> {
+    let Node::Alias(name) = node else { return None };
+    let mut i = source::skip_trivia(src, from, limit);
+    let indicator = i < limit && indicators.contains(&src[i]);
+    if indicator {
+        i = source::skip_trivia(src, i + 1, limit);
+    }
+    let end = i + 1 + name.len();
+    let named = indicator && end <= limit && src.get(i) == Some(&b'*') && &src[i + 1..end] == name.as_bytes();
+    let ends =
+        end >= src.len() || matches!(src[end], b' ' | b'\t' | b',' | b']' | b'}') || source::break_at(src, end) > 0;
+    (named && ends).then_some(Origin { start: i as u32, end: end as u32, check: 0 })
+}
+
+/// Whether the text of `node` ends with a block scalar's: a line break written after it would become part of
+/// its value (under clip or keep chomping) when the input ended without one.
+fn ends_in_block_scalar(node: &Node) -> bool {
+    match node {
+        Node::Scalar(s) => matches!(s.style, super::ScalarStyle::Literal | super::ScalarStyle::Folded),
+        Node::Mapping(m) => m.entries.last().is_some_and(|(_, v)| ends_in_block_scalar(v)),
+        Node::Sequence(q) => q.items.last().is_some_and(ends_in_block_scalar),
+        Node::Alias(_) => false,
+    }
+}
