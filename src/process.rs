@@ -212,6 +212,9 @@ fn describe(name: &str, report: &inject::Report, why: &str) -> String {
         parts.push(format!("overwrote hand-edited {}", report.overwritten.join(", ")));
     }
     parts.extend(report.conflicts.iter().cloned());
+    if !report.own.is_empty() {
+        parts.push(format!("the workload's own {} already matched; they stay its own", report.own.join(", ")));
+    }
     let verb = if !why.is_empty() {
         format!("took {name:?} out ({why})")
     } else if report.upgraded {

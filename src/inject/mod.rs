@@ -32,6 +32,9 @@ pub(crate) struct Report {
     pub(crate) overwritten: Vec<String>,
     /// The workload's own parts kept under `onConflict: Skip`, or replaced under `Replace`.
     pub(crate) conflicts: Vec<String>,
+    /// The workload's own parts identical to configured ones: left as the workload's (not recorded, so taking
+    /// the injection out leaves them).
+    pub(crate) own: Vec<String>,
     /// The config changed since the workload was last injected.
     pub(crate) upgraded: bool,
     /// Things that will hurt later: (field path, message).
@@ -85,10 +88,15 @@ fn reconcile(
     }
     if let Some(injection) = injection {
         report.upgraded = old.as_ref().is_some_and(|o| o.config != injection.hash);
-        let record = add(&mut work, injection, &status, old.as_ref(), &fields, &mut report).map_err(Failure::Errors)?;
+        // The workload as it is without this injection (what the record's `before` is about).
+        let mut without = work.clone();
+        write_status(&mut without, &status, old.as_ref());
+        let mut record =
+            add(&mut work, injection, &status, old.as_ref(), &fields, &mut report).map_err(Failure::Errors)?;
+        record.before.extend(filled_from_empty(&without, &work, old.as_ref()));
         status.put(name, record);
     }
-    write_status(&mut work, &status);
+    write_status(&mut work, &status, old.as_ref());
 
     let introduced = crate::check::new_problems(template, &work, &fields.spec);
     if !introduced.is_empty() {
@@ -208,9 +216,10 @@ fn read_status(template: &Mapping, fields: &Fields) -> Result<Status, Failure> {
     })
 }
 
-fn write_status(template: &mut Mapping, status: &Status) {
+/// `removed`: the record of the injection taken out, whose `before` says what the workload had there.
+fn write_status(template: &mut Mapping, status: &Status, removed: Option<&Record>) {
     if status.is_empty() {
-        remove_key(template, &["metadata", "annotations"], STATUS_ANNOTATION);
+        remove_key(template, &["metadata", "annotations"], STATUS_ANNOTATION, removed);
     } else {
         metadata_map(template, "annotations").insert(STATUS_ANNOTATION, Node::string(status.to_json()));
     }
@@ -234,7 +243,8 @@ fn undo(template: &mut Mapping, record: &Record, injection: Option<&Injection>, 
                         for name in names.iter().filter(|n| !again(index, Some(container_name), n)) {
                             take(container, kind, name);
                         }
-                        drop_if_empty(container, kind.field);
+                        let before = record.before(&format!("spec/containers/{container_name}/{}", kind.field));
+                        settle(container, kind.field, before);
                     }
                 }
                 (_, Entries::Hashes(entries)) => {
@@ -257,12 +267,12 @@ fn undo(template: &mut Mapping, record: &Record, injection: Option<&Injection>, 
         // A pod must have containers: only the other lists are dropped when left empty.
         let lists = PARTS.iter().filter(|k| matches!(k.place, Place::Containers | Place::PodSpec));
         for kind in lists.filter(|k| k.field != PARTS[CONTAINERS].field) {
-            drop_if_empty(spec, kind.field);
+            settle(spec, kind.field, record.before(&format!("spec/{}", kind.field)));
         }
     }
     for (index, kind) in parts::at(Place::TemplateMetadata) {
         for key in record.parts[index].names().into_iter().filter(|k| !again(index, None, k)) {
-            remove_key(template, &["metadata", kind.field], key);
+            remove_key(template, &["metadata", kind.field], key, Some(record));
         }
     }
 }
@@ -404,6 +414,11 @@ fn add(
                     map.insert(&key, value);
                     ctx.report.added.push(format!("{} {key}", kind.reported_as));
                 }
+                // The workload's own identical entry stays the workload's: not recorded, so never taken out.
+                Some(existing) if existing.same_meaning(&value) && old.parts[index].recorded(&key).is_none() => {
+                    ctx.report.own.push(format!("{} {key}", kind.reported_as));
+                    continue;
+                }
                 Some(existing) if existing.same_meaning(&value) => {}
                 Some(_) if old.parts[index].recorded(&key).is_some() => {
                     map.insert(&key, value);
@@ -481,8 +496,12 @@ impl Ctx<'_> {
                 let existing = spec.get_mut(list).and_then(Node::as_sequence_mut).and_then(|s| s.items.get_mut(index));
                 let Some(existing) = existing else { continue };
                 if existing.same_meaning(&part.node) {
-                    // Already there as configured (say, added by an older version without a record): adopt it.
-                    return Some(hash);
+                    // An identical container this injection did not add is the workload's own: it is not
+                    // recorded, so that taking the injection out leaves it.
+                    if owned.is_none() {
+                        self.report.own.push(format!("container {}", part.name));
+                    }
+                    return owned.map(|_| hash);
                 }
                 if let Some(recorded_hash) = owned {
                     self.replaced(existing, recorded_hash, &part.node, &format!("container {}", part.name));
@@ -533,14 +552,18 @@ impl Ctx<'_> {
         };
         // An envFrom source's identity is its content: an identical one anywhere in the list is this one.
         let items = map.get(list).and_then(Node::as_sequence).map(|s| s.items.as_slice()).unwrap_or(&[]);
-        if kind.identity == Identity::EnvFromSource && items.iter().any(|n| n.same_meaning(&part.node)) {
-            return Some(hash);
+        // What is already there as configured is recorded only if this injection put it there: the workload's
+        // own identical entry is not, so that taking the injection out leaves it.
+        let identical = (kind.identity == Identity::EnvFromSource && items.iter().any(|n| n.same_meaning(&part.node)))
+            || index_of(map, kind, &part.name).and_then(|i| items.get(i)).is_some_and(|n| n.same_meaning(&part.node));
+        if identical {
+            if owned.is_none() {
+                self.report.own.push(label);
+            }
+            return owned.map(|_| hash);
         }
         if let Some(index) = index_of(map, kind, &part.name) {
             let existing = map.get_mut(list).and_then(Node::as_sequence_mut).and_then(|s| s.items.get_mut(index))?;
-            if existing.same_meaning(&part.node) {
-                return Some(hash);
-            }
             if let Some(recorded_hash) = owned {
                 self.replaced(existing, recorded_hash, &part.node, &label);
                 return Some(hash);
@@ -653,13 +676,102 @@ fn metadata_map<'a>(template: &'a mut Mapping, field: &str) -> &'a mut Mapping {
     map
 }
 
-/// Removes `key` from the mapping at `path`, then drops the mappings left empty (the ones this function made).
-fn remove_key(template: &mut Mapping, path: &[&str; 2], key: &str) {
+/// Removes `key` from the mapping at `path`, then settles the mappings left empty ([`settle`], with what
+/// `record` says the workload had there).
+fn remove_key(template: &mut Mapping, path: &[&str; 2], key: &str, record: Option<&Record>) {
     let Some(metadata) = template.get_mut(path[0]).and_then(Node::as_mapping_mut) else { return };
     let Some(map) = metadata.get_mut(path[1]).and_then(Node::as_mapping_mut) else { return };
     map.remove(key);
-    drop_if_empty(metadata, path[1]);
-    drop_if_empty(template, path[0]);
+    let before = |place: &str| record.and_then(|r| r.before(place));
+    settle(metadata, path[1], before(&format!("{}/{}", path[0], path[1])));
+    settle(template, path[0], before(path[0]));
+}
+
+// ---- what the workload had where the injection put its parts ------------------------------------------------
+
+/// A list or map left empty by taking entries out goes back to what the workload had there (`before`: an
+/// empty list, `{}`, or null, as written), or is dropped when the injection made it.
+fn settle(map: &mut Mapping, key: &str, before: Option<Node>) {
+    if !map.get(key).is_some_and(is_empty_collection) {
+        return;
+    }
+    match before {
+        Some(node) => map.insert(key, node),
+        None => drop_if_empty(map, key),
+    }
+}
+
+fn is_empty_collection(node: &Node) -> bool {
+    match node {
+        Node::Sequence(s) => s.items.is_empty(),
+        Node::Mapping(m) => m.entries.is_empty(),
+        _ => false,
+    }
+}
+
+fn empty_or_null(node: &Node) -> bool {
+    is_empty_collection(node) || node.is_null()
+}
+
+/// The node at a place of [`Record::before`] in a pod template: `metadata`, `metadata/<map>`, `spec/<list>`,
+/// `spec/<list>/<container name>`, `spec/<list>/<container name>/<list>`.
+fn place<'a>(template: &'a Mapping, key: &str) -> Option<&'a Node> {
+    let segments: Vec<&str> = key.split('/').collect();
+    let top = template.get(segments[0])?;
+    match segments[1..] {
+        [] => Some(top),
+        [field] => top.get(field),
+        [list, name, ref rest @ ..] => {
+            let items = &top.get(list)?.as_sequence()?.items;
+            let container =
+                items.iter().find(|c| c.get("name").and_then(Node::as_scalar).is_some_and(|s| s.value == name))?;
+            match rest {
+                [] => Some(container),
+                [field] => container.get(field),
+                _ => None,
+            }
+        }
+    }
+}
+
+/// The lists and maps the injection put entries into that the workload had empty or null (`without`: the
+/// workload without this injection; `work`: with it), as YAML text for the record; and the ones `old` kept
+/// that still hold entries.
+fn filled_from_empty(without: &Mapping, work: &Mapping, old: Option<&Record>) -> Vec<(String, String)> {
+    let mut places = vec!["metadata".to_string()];
+    places.extend(parts::at(Place::TemplateMetadata).map(|(_, k)| format!("metadata/{}", k.field)));
+    places.extend(
+        PARTS
+            .iter()
+            .filter(|k| matches!(k.place, Place::Containers | Place::PodSpec))
+            .map(|k| format!("spec/{}", k.field)),
+    );
+    let containers = without.get("spec").and_then(|s| s.get(PARTS[CONTAINERS].field)).and_then(Node::as_sequence);
+    for name in containers.into_iter().flat_map(|s| &s.items).filter_map(|c| c.get("name").and_then(Node::as_str)) {
+        places.extend(parts::at(Place::AppContainers).map(|(_, k)| format!("spec/containers/{name}/{}", k.field)));
+    }
+    let filled = |key: &str| place(work, key).is_some_and(|n| !empty_or_null(n));
+    let mut out: Vec<(String, String)> = places
+        .into_iter()
+        .filter(|key| place(without, key).is_some_and(empty_or_null) && filled(key))
+        .map(|key| {
+            let text = yaml_text(place(without, &key).expect("just found"));
+            (key, text)
+        })
+        .collect();
+    for (key, text) in old.map(|o| o.before.as_slice()).unwrap_or(&[]) {
+        let collection = old.and_then(|o| o.before(key)).is_some_and(|n| empty_or_null(&n));
+        if collection && filled(key) && !out.iter().any(|(k, _)| k == key) {
+            out.push((key.clone(), text.clone()));
+        }
+    }
+    out
+}
+
+/// A node as one YAML document's text, for the status record.
+fn yaml_text(node: &Node) -> String {
+    let text = lossless_yaml::emit_document(&lossless_yaml::Document { root: node.clone(), version: None });
+    text.trim_end_matches('\n').to_string()
 }
 
 #[cfg(test)]

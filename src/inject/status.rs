@@ -17,6 +17,10 @@ pub(crate) struct Record {
     pub(crate) config: String,
     /// Per row of [`PARTS`], in its order.
     pub(crate) parts: Vec<Entries>,
+    /// What the workload itself had where the injection put its parts, as YAML text, by place (`spec/volumes`,
+    /// `metadata/annotations`, `spec/containers/app/env`): a list or map it had empty or null, which taking the
+    /// injection out gives back as written rather than dropping.
+    pub(crate) before: Vec<(String, String)>,
 }
 
 /// What a record keeps for one part kind, in the row's [`Shape`].
@@ -109,7 +113,17 @@ impl Entries {
 impl Record {
     /// A record of nothing added yet, for the config whose hash is `config`.
     pub(crate) fn new(config: impl Into<String>) -> Record {
-        Record { config: config.into(), parts: PARTS.iter().map(|k| Entries::empty(k.record)).collect() }
+        Record {
+            config: config.into(),
+            parts: PARTS.iter().map(|k| Entries::empty(k.record)).collect(),
+            before: Vec::new(),
+        }
+    }
+
+    /// What the workload had at `place` before the injection, if the record kept it.
+    pub(crate) fn before(&self, place: &str) -> Option<Node> {
+        let (_, text) = self.before.iter().find(|(p, _)| p == place)?;
+        parse_stream(text.as_bytes()).ok()?.into_iter().next().map(|d| d.root)
     }
 }
 
@@ -226,7 +240,20 @@ impl Record {
             };
             parts.push(entries);
         }
-        Ok(Record { config: map.get("config").and_then(Node::as_str).unwrap_or_default().to_string(), parts })
+        let before = match object("before")? {
+            None => Vec::new(),
+            Some(m) => m
+                .entries
+                .iter()
+                .map(|(k, v)| match (k.as_str(), v.as_str()) {
+                    (Some(k), Some(v)) if parse_stream(v.as_bytes()).is_ok_and(|d| d.len() == 1) => {
+                        Ok((k.to_string(), v.to_string()))
+                    }
+                    _ => Err("before: expected places and the YAML of one node each".to_string()),
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        Ok(Record { config: map.get("config").and_then(Node::as_str).unwrap_or_default().to_string(), parts, before })
     }
 
     fn write_json(&self, out: &mut String) {
@@ -242,6 +269,11 @@ impl Record {
                 Entries::PerContainer(entries) => json_object(entries, |names, out| json_list(names, out), out),
                 Entries::Keys(names) => json_list(names, out),
             }
+        }
+        // After the table's rows, whose order is the record's key order.
+        if !self.before.is_empty() {
+            out.push_str(",\"before\":");
+            json_object(&self.before, |text, out| json_string(text, out), out);
         }
         out.push('}');
     }
@@ -329,9 +361,31 @@ mod tests {
     }
 
     #[test]
+    fn what_the_workload_had_before_round_trips_as_yaml_text() {
+        let mut with_before = record("3", &[]);
+        with_before.before = vec![("spec/volumes".into(), "[]".into()), ("spec/containers/app/env".into(), "~".into())];
+        let mut status = Status::default();
+        status.put("x", with_before);
+        let json = status.to_json();
+        assert_eq!(json, r#"{"x":{"config":"3","before":{"spec/volumes":"[]","spec/containers/app/env":"~"}}}"#);
+        let back = Status::parse(&json).unwrap();
+        assert_eq!(back, status);
+        let record = back.records[0].1.clone();
+        assert!(record.before("spec/volumes").is_some_and(|n| n.as_sequence().is_some_and(|s| s.items.is_empty())));
+        assert!(record.before("spec/containers/app/env").is_some_and(|n| n.is_null()));
+        assert!(record.before("metadata").is_none());
+    }
+
+    #[test]
     fn a_malformed_status_record_is_an_error_not_a_panic() {
-        for bad in ["[1]", "{\"a\": 1}", "{\"a\": {\"containers\": [1]}}", "{\"a\": {\"env\": {\"app\": \"x\"}}}", "{"]
-        {
+        for bad in [
+            "[1]",
+            "{\"a\": 1}",
+            "{\"a\": {\"before\": {\"spec/volumes\": 1}}}",
+            "{\"a\": {\"containers\": [1]}}",
+            "{\"a\": {\"env\": {\"app\": \"x\"}}}",
+            "{",
+        ] {
             assert!(Status::parse(bad).is_err(), "{bad}");
         }
         assert_eq!(Status::parse("").unwrap(), Status::default());
