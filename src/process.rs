@@ -13,7 +13,7 @@ pub struct Output {
     /// The output ResourceList (or, in the plugin mode, the resource stream); empty when nothing could be read,
     /// and in the plugin mode on an error.
     pub stdout: Vec<u8>,
-    /// One line per warning, and one for the first error (with how many more there are).
+    /// One line per error, then one per warning.
     pub stderr: String,
     /// 0, or 1 when there was an error.
     pub exit_code: i32,
@@ -47,7 +47,7 @@ pub fn process(input: &[u8]) -> Output {
         };
     }
     let stdout = list.write(&findings).into_bytes();
-    finish(stdout, &findings, true)
+    finish(stdout, &findings)
 }
 
 /// kustomize's legacy exec plugin: the config apart, the resources as a plain multi-document stream in and out.
@@ -68,31 +68,25 @@ pub fn process_stream(config_text: &[u8], input: &[u8]) -> Output {
     let mut items: Vec<Node> = docs.into_iter().map(|d| d.root).collect();
     let findings = transform(&mut items, Some(&config));
     if has_errors(&findings) {
-        return finish(Vec::new(), &findings, false);
+        return finish(Vec::new(), &findings);
     }
     let docs: Vec<Document> =
         items.into_iter().zip(versions).map(|(root, version)| Document { root, version }).collect();
-    finish(emit_stream(&docs).into_bytes(), &findings, false)
+    finish(emit_stream(&docs).into_bytes(), &findings)
 }
 
-/// Errors make one line on stderr, the first error's; `results_on_stdout` says whether the others can be read in
-/// the ResourceList's results (the plugin mode writes none).
-fn finish(stdout: Vec<u8>, findings: &[Finding], results_on_stdout: bool) -> Output {
+/// Every error on stderr, one per line, then every warning: in the plugin mode stderr is all a user gets, and
+/// a host that shows only stderr (kpt's summary, a failed kustomize build) shows them all.
+fn finish(stdout: Vec<u8>, findings: &[Finding]) -> Output {
     let mut stderr = String::new();
-    let errors: Vec<&Finding> = findings.iter().filter(|f| f.severity == Severity::Error).collect();
-    if let Some(first) = errors.first() {
-        stderr.push_str(&format!("sidecar-injector: {}", first.line()));
-        match errors.len() - 1 {
-            0 => {}
-            more if results_on_stdout => stderr.push_str(&format!(" (and {more} more errors; see the results)")),
-            more => stderr.push_str(&format!(" (and {more} more errors)")),
+    let mut errors = 0;
+    for severity in [Severity::Error, Severity::Warning] {
+        for finding in findings.iter().filter(|f| f.severity == severity) {
+            stderr.push_str(&format!("sidecar-injector: {}\n", finding.line()));
+            errors += usize::from(severity == Severity::Error);
         }
-        stderr.push('\n');
     }
-    for warning in findings.iter().filter(|f| f.severity == Severity::Warning) {
-        stderr.push_str(&format!("sidecar-injector: {}\n", warning.line()));
-    }
-    Output { stdout, stderr, exit_code: if errors.is_empty() { 0 } else { 1 } }
+    Output { stdout, stderr, exit_code: if errors == 0 { 0 } else { 1 } }
 }
 
 fn has_errors(findings: &[Finding]) -> bool {
@@ -191,6 +185,12 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
             }
             Err(Failure::Errors(errors)) => findings
                 .extend(errors.into_iter().map(|e| Finding::new(Severity::Error, e.message).about(item).at(e.path))),
+        }
+    }
+    if injection.policy.fail_on_warnings {
+        for finding in findings.iter_mut().filter(|f| f.severity == Severity::Warning) {
+            finding.severity = Severity::Error;
+            finding.message.push_str(" (an error because spec.failOnWarnings is true)");
         }
     }
     findings

@@ -128,6 +128,9 @@ pub(crate) struct Policy {
     /// Take the injection out of every workload.
     pub(crate) remove: bool,
     pub(crate) on_conflict: OnConflict,
+    /// Warnings are errors: kustomize drops a legacy plugin's stderr when it exits 0, so a warning would
+    /// never reach a kubectl or Argo CD user.
+    pub(crate) fail_on_warnings: bool,
 }
 
 /// A named piece of the config that gets copied into workloads.
@@ -324,7 +327,7 @@ fn decode_spec(name: &str, spec: &Node, source: ObjectRef, form: Form) -> Result
         adds,
         placement,
         selection: Selection { selector, exclude, namespace_selector, opt_in: flag("optIn"), workloads },
-        policy: Policy { remove, on_conflict },
+        policy: Policy { remove, on_conflict, fail_on_warnings: flag("failOnWarnings") },
         hash,
     })
 }

@@ -182,6 +182,15 @@ fn spec_fields(g: &mut SchemaGenerator) -> Vec<Field> {
              workload with a pod template is selected.",
             object(selector_fields(g)),
         ),
+        // ---- issue 11, items 11-13 (branch wip-merge): onConflict Merge is in the enum above ----
+        Field::optional(
+            "failOnWarnings",
+            "Make every warning an error (exit code 1, nothing changed). kustomize drops a plugin's stderr \
+             when it succeeds, so under kubectl kustomize or Argo CD a warning is never seen otherwise. \
+             Default false.",
+            json!({ "type": "boolean" }),
+        ),
+        // ---- end of issue 11, items 11-13 ----
     ]
 }
 
