@@ -212,6 +212,9 @@ fn describe(name: &str, report: &inject::Report, why: &str) -> String {
         parts.push(format!("overwrote hand-edited {}", report.overwritten.join(", ")));
     }
     parts.extend(report.conflicts.iter().cloned());
+    if !report.restored.is_empty() {
+        parts.push(format!("gave back the workload's own {} as it declared it", report.restored.join(", ")));
+    }
     if !report.own.is_empty() {
         parts.push(format!("the workload's own {} already matched; they stay its own", report.own.join(", ")));
     }

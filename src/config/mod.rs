@@ -159,6 +159,9 @@ pub(crate) enum OnConflict {
     Fail,
     Skip,
     Replace,
+    /// The workload's own container of the sidecar's name is laid over the configured one (its fields win);
+    /// any other part of the same name stays the workload's, as with Skip.
+    Merge,
 }
 
 /// Reads the functionConfig. `None` means the ResourceList had none.
@@ -290,6 +293,7 @@ fn decode_spec(name: &str, spec: &Node, source: ObjectRef, form: Form) -> Result
     let on_conflict = match spec.get("onConflict").and_then(Node::as_str) {
         Some("Skip") => OnConflict::Skip,
         Some("Replace") => OnConflict::Replace,
+        Some("Merge") => OnConflict::Merge,
         _ => OnConflict::Fail,
     };
 

@@ -32,6 +32,8 @@ pub(crate) struct Report {
     pub(crate) overwritten: Vec<String>,
     /// The workload's own parts kept under `onConflict: Skip`, or replaced under `Replace`.
     pub(crate) conflicts: Vec<String>,
+    /// The workload's own containers given back as it declared them (onConflict: Merge, taken out).
+    pub(crate) restored: Vec<String>,
     /// The workload's own parts identical to configured ones: left as the workload's (not recorded, so taking
     /// the injection out leaves them).
     pub(crate) own: Vec<String>,
@@ -93,7 +95,8 @@ fn reconcile(
         write_status(&mut without, &status, old.as_ref());
         let mut record =
             add(&mut work, injection, &status, old.as_ref(), &fields, &mut report).map_err(Failure::Errors)?;
-        record.before.extend(filled_from_empty(&without, &work, old.as_ref()));
+        let sidecars: Vec<&str> = injection.adds.all_containers().map(|p| p.name.as_str()).collect();
+        record.before.extend(filled_from_empty(&without, &work, old.as_ref(), &sidecars));
         status.put(name, record);
     }
     write_status(&mut work, &status, old.as_ref());
@@ -248,7 +251,28 @@ fn undo(template: &mut Mapping, record: &Record, injection: Option<&Injection>, 
                     }
                 }
                 (_, Entries::Hashes(entries)) => {
-                    for (name, hash) in entries.iter().filter(|(n, _)| !again(index, None, n)) {
+                    for (name, hash) in entries {
+                        // A container merged over the workload's declaration: the declaration goes back where it
+                        // stands, always (add merges it again if the config still has the sidecar).
+                        let declared = match kind.place {
+                            Place::Containers => record.before(&format!("spec/{}/{name}", kind.field)),
+                            _ => None,
+                        };
+                        if let Some(declared) = declared {
+                            if let Some(existing) = entry_mut(spec, kind.field, name) {
+                                if &meaning_hash(existing) != hash {
+                                    report.overwritten.push(format!("{} {name}", kind.noun));
+                                }
+                                *existing = declared;
+                                if !again(index, None, name) {
+                                    report.restored.push(format!("{} {name}", kind.noun));
+                                }
+                            }
+                            continue;
+                        }
+                        if again(index, None, name) {
+                            continue;
+                        }
                         if let Some(node) = take(spec, kind, name) {
                             if &meaning_hash(&node) != hash {
                                 report.overwritten.push(format!("{} {name}", kind.noun));
@@ -319,7 +343,8 @@ fn add(
     let (adds, placement) = (&injection.adds, &injection.placement);
     let empty = Record::default();
     let old = old.unwrap_or(&empty);
-    let mut ctx = Ctx { injection, policy: injection.policy.on_conflict, old, report, errors: &mut errors };
+    let mut ctx =
+        Ctx { injection, policy: injection.policy.on_conflict, old, report, errors: &mut errors, declared: Vec::new() };
 
     let Some(spec) = template.get_mut("spec").and_then(Node::as_mapping_mut) else {
         return Ok(record); // check_shape made sure there is one
@@ -342,6 +367,7 @@ fn add(
     }
     insert(spec, init_list, new_init, placement.init_containers);
     insert(spec, containers_list, new_containers, placement.containers);
+    record.before.append(&mut ctx.declared);
 
     for (index, kind) in parts::at(Place::PodSpec) {
         for part in adds.of(index) {
@@ -447,6 +473,8 @@ struct Ctx<'a> {
     old: &'a Record,
     report: &'a mut Report,
     errors: &'a mut Vec<FieldError>,
+    /// The workload's declarations of sidecars merged under onConflict: Merge, for the record's `before`.
+    declared: Vec<(String, String)>,
 }
 
 impl Ctx<'_> {
@@ -472,6 +500,11 @@ impl Ctx<'_> {
                 self.report.conflicts.push(format!("replaced the workload's own {what} {name} (onConflict: Replace)"));
                 Some(())
             }
+            // Containers are merged before it comes to this; any other part stays the workload's.
+            OnConflict::Merge => {
+                self.report.conflicts.push(format!("kept the workload's own {what} {name} (onConflict: Merge)"));
+                None
+            }
         }
     }
 
@@ -491,7 +524,13 @@ impl Ctx<'_> {
         for (row, kind) in parts::at(Place::Containers) {
             let existing_list = kind.field;
             let Some(index) = index_named(spec, existing_list, "name", &part.name) else { continue };
-            let owned = self.old.parts[row].recorded(&part.name);
+            // A merged container's record names it, but undo gave the workload's declaration back: not ours.
+            let declared_before =
+                self.old.before.iter().any(|(p, _)| p == &format!("spec/{existing_list}/{}", part.name));
+            let owned = self.old.parts[row].recorded(&part.name).filter(|_| !declared_before);
+            if owned.is_none() && self.policy == OnConflict::Merge {
+                return self.merge(spec, part, existing_list, list, index, base);
+            }
             if existing_list == list {
                 let existing = spec.get_mut(list).and_then(Node::as_sequence_mut).and_then(|s| s.items.get_mut(index));
                 let Some(existing) = existing else { continue };
@@ -517,6 +556,44 @@ impl Ctx<'_> {
         out.push(part.node.clone());
         self.report.added.push(format!("container {}", part.name));
         Some(hash)
+    }
+
+    /// onConflict: Merge: the workload's own container `part.name`, at `index` of `existing_list`, becomes the
+    /// configured one with the declaration laid over it, where it stands; the record keeps the declaration.
+    fn merge(
+        &mut self,
+        spec: &mut Mapping,
+        part: &Part,
+        existing_list: &str,
+        list: &str,
+        index: usize,
+        base: &FieldPath,
+    ) -> Option<String> {
+        let at = base.key(existing_list).index(index);
+        if existing_list != list {
+            self.errors.push(FieldError {
+                path: at,
+                message: format!(
+                    "the workload declares {:?} in {existing_list}, but injection {:?} puts that sidecar into {list}; declare it in {list} to merge it (onConflict: Merge)",
+                    part.name, self.injection.name
+                ),
+            });
+            return None;
+        }
+        let existing = spec.get_mut(list).and_then(Node::as_sequence_mut).and_then(|s| s.items.get_mut(index))?;
+        if !matches!(existing, Node::Mapping(_)) {
+            self.errors
+                .push(FieldError { path: at, message: format!("expected a mapping, found {}", existing.describe()) });
+            return None;
+        }
+        let merged = merge_declared(&part.node, existing);
+        self.declared.push((format!("spec/{list}/{}", part.name), yaml_text(existing)));
+        *existing = merged;
+        self.report.conflicts.push(format!(
+            "merged the workload's own container {} over the configured one (onConflict: Merge)",
+            part.name
+        ));
+        Some(meaning_hash(existing))
     }
 
     /// Puts the configured node where this injection's own one stands, and says why it changed.
@@ -577,7 +654,57 @@ impl Ctx<'_> {
     }
 }
 
+// ---- onConflict: Merge ---------------------------------------------------------------------------------------
+
+/// Lists of a container merged entry by entry, by Kubernetes' own merge keys; any other list is replaced.
+const MERGED_LISTS: &[(&str, &str)] = &[("env", "name"), ("ports", "containerPort"), ("volumeMounts", "mountPath")];
+
+/// The configured container with the workload's declaration laid over it: every declared field wins; mappings
+/// (resources, securityContext, ...) merge key by key; env, ports and volumeMounts merge entry by entry (a
+/// declared entry replaces the configured one of the same key where it stands, new ones go after); scalars and
+/// other lists (args, command) are the declared ones.
+fn merge_declared(configured: &Node, declared: &Node) -> Node {
+    merge_node(configured, declared, true)
+}
+
+fn merge_node(base: &Node, over: &Node, container: bool) -> Node {
+    let (Node::Mapping(base), Node::Mapping(over)) = (base, over) else { return over.clone() };
+    let mut out = base.clone();
+    for (key, value) in &over.entries {
+        let name = key.as_scalar().map(|s| s.value.as_str());
+        let merge_key = MERGED_LISTS.iter().find(|(l, _)| container && Some(*l) == name).map(|(_, k)| *k);
+        match name.and_then(|n| out.get_mut(n)) {
+            Some(slot) => {
+                *slot = match (merge_key, &*slot, value) {
+                    (Some(k), Node::Sequence(b), Node::Sequence(o)) => Node::Sequence(merge_list(b, o, k)),
+                    _ => merge_node(slot, value, false),
+                }
+            }
+            None => out.entries.push((key.clone(), value.clone())),
+        }
+    }
+    Node::Mapping(out)
+}
+
+fn merge_list(base: &lossless_yaml::Sequence, over: &lossless_yaml::Sequence, key: &str) -> lossless_yaml::Sequence {
+    let id = |n: &Node| n.get(key).and_then(Node::as_scalar).map(|s| s.value.clone());
+    let mut out = base.clone();
+    for item in &over.items {
+        match id(item).and_then(|k| out.items.iter().position(|b| id(b).as_deref() == Some(k.as_str()))) {
+            Some(i) => out.items[i] = item.clone(),
+            None => out.items.push(item.clone()),
+        }
+    }
+    out
+}
+
 // ---- list helpers -------------------------------------------------------------------------------------------
+
+/// The entry of `list` named `name`, to edit.
+fn entry_mut<'a>(spec: &'a mut Mapping, list: &str, name: &str) -> Option<&'a mut Node> {
+    let index = index_named(spec, list, "name", name)?;
+    spec.get_mut(list)?.as_sequence_mut()?.items.get_mut(index)
+}
 
 /// The position of the entry of the list `kind.field` whose identity is `name`.
 fn index_of(map: &Mapping, kind: &PartKind, name: &str) -> Option<usize> {
@@ -737,7 +864,13 @@ fn place<'a>(template: &'a Mapping, key: &str) -> Option<&'a Node> {
 /// The lists and maps the injection put entries into that the workload had empty or null (`without`: the
 /// workload without this injection; `work`: with it), as YAML text for the record; and the ones `old` kept
 /// that still hold entries.
-fn filled_from_empty(without: &Mapping, work: &Mapping, old: Option<&Record>) -> Vec<(String, String)> {
+/// (`sidecars`: not app containers; a declaration merged with one is kept whole.)
+fn filled_from_empty(
+    without: &Mapping,
+    work: &Mapping,
+    old: Option<&Record>,
+    sidecars: &[&str],
+) -> Vec<(String, String)> {
     let mut places = vec!["metadata".to_string()];
     places.extend(parts::at(Place::TemplateMetadata).map(|(_, k)| format!("metadata/{}", k.field)));
     places.extend(
@@ -747,7 +880,8 @@ fn filled_from_empty(without: &Mapping, work: &Mapping, old: Option<&Record>) ->
             .map(|k| format!("spec/{}", k.field)),
     );
     let containers = without.get("spec").and_then(|s| s.get(PARTS[CONTAINERS].field)).and_then(Node::as_sequence);
-    for name in containers.into_iter().flat_map(|s| &s.items).filter_map(|c| c.get("name").and_then(Node::as_str)) {
+    let names = containers.into_iter().flat_map(|s| &s.items).filter_map(|c| c.get("name").and_then(Node::as_str));
+    for name in names.filter(|n| !sidecars.contains(n)) {
         places.extend(parts::at(Place::AppContainers).map(|(_, k)| format!("spec/containers/{name}/{}", k.field)));
     }
     let filled = |key: &str| place(work, key).is_some_and(|n| !empty_or_null(n));

@@ -317,6 +317,8 @@ fn json_string(s: &str, out: &mut String) {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
+            // The YAML of a declaration kept under `before` has many.
+            '\n' => out.push_str("\\n"),
             c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }

@@ -173,8 +173,11 @@ fn spec_fields(g: &mut SchemaGenerator) -> Vec<Field> {
             "onConflict",
             "What to do with a container, volume, env var, mount, annotation or label of the same name that \
              this injection did not add: Fail (default, an error), Skip (keep the workload's), Replace (use \
-             this injection's, which then owns it).",
-            json!({ "type": "string", "enum": ["Fail", "Skip", "Replace"] }),
+             this injection's, which then owns it), Merge (a container the workload declares with a sidecar's \
+             name is laid over the configured one: the workload's fields win, env, ports and volumeMounts \
+             merge entry by entry; taking the injection out gives the declaration back; other parts are kept \
+             as with Skip).",
+            json!({ "type": "string", "enum": ["Fail", "Skip", "Replace", "Merge"] }),
         ),
         Field::optional(
             "selector",
