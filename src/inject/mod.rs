@@ -11,12 +11,13 @@
 //! after, with `position.initContainers: Last`), so those can already use them.
 
 pub(crate) mod parts;
+pub(crate) mod placeholders;
 mod status;
 
 use crate::config::{env_from_key, meaning_hash, FieldError, Injection, OnConflict, Part, Position};
 use crate::keys::{DEFAULT_CONTAINER_ANNOTATION, STATUS_ANNOTATION};
 use crate::path::FieldPath;
-use crate::workload::WorkloadKind;
+use crate::workload::{ObjectRef, WorkloadKind};
 use lossless_yaml::{Mapping, Node};
 use parts::{Identity, PartKind, Place, ANNOTATIONS, CONTAINERS, INIT_CONTAINERS, PARTS};
 use status::{Entries, Record, Status};
@@ -76,8 +77,19 @@ fn reconcile(
 ) -> Result<Outcome, Failure> {
     check_shape(item, kind)?;
     let fields = Fields { spec: kind.pod_spec_field(), metadata: kind.template_metadata_field() };
+    // Read before the template is borrowed for editing: the placeholders' values name the object.
+    let object = injection.filter(|i| i.templated()).map(|_| ObjectRef::of(item));
     let Some(template) = template_mut(item, kind) else { return Err(Failure::NoPodTemplate(fields.spec)) };
     let mut status = read_status(template, &fields)?;
+    let filled;
+    let injection = match (injection, &object) {
+        (Some(i), Some(object)) => {
+            let values = values_of(object, template, &status, i, &fields);
+            filled = i.filled(&values).map_err(Failure::Errors)?;
+            Some(&filled)
+        }
+        (other, _) => other,
+    };
     let old = status.take(name);
     if injection.is_none() && old.is_none() {
         return Ok(Outcome::Unchanged);
@@ -110,6 +122,47 @@ fn reconcile(
     }
     *template = work;
     Ok(Outcome::Changed(report))
+}
+
+/// The workload's values for the config's placeholders, read before anything changes.
+fn values_of(
+    object: &ObjectRef,
+    template: &Mapping,
+    status: &Status,
+    injection: &Injection,
+    fields: &Fields,
+) -> placeholders::Values {
+    let labels = template.get("metadata").and_then(|m| m.get("labels")).and_then(Node::as_mapping);
+    let labels = labels
+        .map(|m| m.entries.iter().filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_scalar()?.value.clone()))))
+        .into_iter()
+        .flatten()
+        .collect();
+    let injected: Vec<&str> =
+        status.injected_containers().chain(injection.adds.all_containers().map(|p| p.name.as_str())).collect();
+    let containers = template.get("spec").and_then(|s| s.get(PARTS[CONTAINERS].field)).and_then(Node::as_sequence);
+    let app: Vec<&Node> = containers
+        .into_iter()
+        .flat_map(|s| &s.items)
+        .filter(|c| c.get("name").and_then(Node::as_str).is_some_and(|n| !injected.contains(&n)))
+        .collect();
+    let mut app_ports: Vec<String> = Vec::new();
+    for port in app.iter().filter_map(|c| c.get("ports").and_then(Node::as_sequence)).flat_map(|s| &s.items) {
+        if let Some(p) = port.get("containerPort").and_then(Node::as_scalar).map(|s| s.value.clone()) {
+            if !app_ports.contains(&p) {
+                app_ports.push(p);
+            }
+        }
+    }
+    placeholders::Values {
+        name: object.name.clone(),
+        namespace: object.namespace.clone(),
+        kind: object.kind.clone(),
+        labels,
+        labels_at: fields.metadata.key("labels"),
+        app_containers: app.iter().filter_map(|c| c.get("name").and_then(Node::as_str).map(str::to_string)).collect(),
+        app_ports,
+    }
 }
 
 /// Field paths of the pod template's parts, for messages.
