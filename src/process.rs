@@ -188,9 +188,13 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
         }
     }
     if injection.policy.fail_on_warnings {
+        let field = match injection.form {
+            config::Form::ConfigMap => "data.failOnWarnings",
+            config::Form::SidecarInjector => "spec.failOnWarnings",
+        };
         for finding in findings.iter_mut().filter(|f| f.severity == Severity::Warning) {
             finding.severity = Severity::Error;
-            finding.message.push_str(" (an error because spec.failOnWarnings is true)");
+            finding.message.push_str(&format!(" (an error because {field} is true)"));
         }
     }
     findings

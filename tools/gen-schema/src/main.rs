@@ -287,6 +287,13 @@ fn config_map_data_fields() -> Vec<Field> {
             "Labels the resource must have, comma-separated key=value pairs: `app=web,tier=frontend`.",
             string(),
         ),
+        // ---- issue 11, item 13 (branch wip-merge) ----
+        Field::optional(
+            "failOnWarnings",
+            "\"true\" to make every warning an error (spec.failOnWarnings); default \"false\".",
+            json!({ "type": "string", "enum": ["true", "false"] }),
+        ),
+        // ---- end of issue 11, item 13 ----
     ]
 }
 
