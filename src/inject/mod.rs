@@ -103,8 +103,12 @@ fn reconcile(
     if let Some(injection) = injection {
         report.upgraded = old.as_ref().is_some_and(|o| o.config != injection.hash);
         // The workload as it is without this injection (what the record's `before` is about).
+        // (Without a record of its own the template has no status annotation of this injection to take out:
+        // writing it would drop an empty `annotations: {}` of the workload's before it is seen.)
         let mut without = work.clone();
-        write_status(&mut without, &status, old.as_ref());
+        if old.is_some() {
+            write_status(&mut without, &status, old.as_ref());
+        }
         let mut record =
             add(&mut work, injection, &status, old.as_ref(), &fields, &mut report).map_err(Failure::Errors)?;
         let sidecars: Vec<&str> = injection.adds.all_containers().map(|p| p.name.as_str()).collect();
@@ -937,7 +941,9 @@ fn filled_from_empty(
     for name in names.filter(|n| !sidecars.contains(n)) {
         places.extend(parts::at(Place::AppContainers).map(|(_, k)| format!("spec/containers/{name}/{}", k.field)));
     }
-    let filled = |key: &str| place(work, key).is_some_and(|n| !empty_or_null(n));
+    // The status annotation, written after this, fills the template's annotations (and its metadata).
+    let status_fills = |key: &str| key == "metadata" || key == "metadata/annotations";
+    let filled = |key: &str| status_fills(key) || place(work, key).is_some_and(|n| !empty_or_null(n));
     let mut out: Vec<(String, String)> = places
         .into_iter()
         .filter(|key| place(without, key).is_some_and(empty_or_null) && filled(key))

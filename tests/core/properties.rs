@@ -417,14 +417,23 @@ fn unique(entries: Vec<(Sc, Sc)>, prefix: &str) -> Vec<(Sc, Y)> {
 #[derive(Clone, Copy, Debug, Default)]
 struct Carry {
     annotations: bool,
+    /// An empty `annotations: {}` on the pod template (when it has none of its own).
+    empty_annotations: bool,
     env: bool,
     volumes: bool,
     sidecar: bool,
 }
 
 fn carry() -> impl Strategy<Value = Carry> {
-    (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>())
-        .prop_map(|(annotations, env, volumes, sidecar)| Carry { annotations, env, volumes, sidecar })
+    (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()).prop_map(
+        |(annotations, empty_annotations, env, volumes, sidecar)| Carry {
+            annotations,
+            empty_annotations,
+            env,
+            volumes,
+            sidecar,
+        },
+    )
 }
 
 /// A config value as the workload's own copy writes it: the same string for every reader. The config is read as
@@ -540,7 +549,7 @@ fn build_workload(p: &WorkloadParts, index: usize, own: Option<(&Cfg, Carry)>) -
     if p.template_labels {
         template_metadata.push(("labels", Y::M(vec![(key("team"), s("x"))], p.flow)));
     }
-    if !own_annotations.is_empty() {
+    if !own_annotations.is_empty() || (carry.empty_annotations && !path.is_empty()) {
         template_metadata.push(("annotations", Y::M(own_annotations, false)));
     }
     let template = if template_metadata.is_empty() {
