@@ -300,11 +300,14 @@ fn undo(template: &mut Mapping, record: &Record, injection: Option<&Injection>, 
                 (Place::AppContainers, entries) => {
                     for (container_name, names) in entries.per_container() {
                         let Some(container) = named_mut(spec, "containers", container_name) else { continue };
-                        for name in names.iter().filter(|n| !again(index, Some(container_name), n)) {
-                            take(container, kind, name);
+                        let list = format!("spec/containers/{container_name}/{}", kind.field);
+                        for name in names {
+                            let again = again(index, Some(container_name), name);
+                            if !give_back(container, kind, name, record, &list, again, report) && !again {
+                                take(container, kind, name);
+                            }
                         }
-                        let before = record.before(&format!("spec/containers/{container_name}/{}", kind.field));
-                        settle(container, kind.field, before);
+                        settle(container, kind.field, record.before(&list));
                     }
                 }
                 (_, Entries::Hashes(entries)) => {
@@ -327,7 +330,10 @@ fn undo(template: &mut Mapping, record: &Record, injection: Option<&Injection>, 
                             }
                             continue;
                         }
-                        if again(index, None, name) {
+                        let list = format!("spec/{}", kind.field);
+                        if give_back(spec, kind, name, record, &list, again(index, None, name), report)
+                            || again(index, None, name)
+                        {
                             continue;
                         }
                         if let Some(node) = take(spec, kind, name) {
@@ -339,8 +345,12 @@ fn undo(template: &mut Mapping, record: &Record, injection: Option<&Injection>, 
                     }
                 }
                 (_, entries) => {
-                    for name in entries.names().into_iter().filter(|n| !again(index, None, n)) {
-                        take(spec, kind, name);
+                    let list = format!("spec/{}", kind.field);
+                    for name in entries.names() {
+                        let again = again(index, None, name);
+                        if !give_back(spec, kind, name, record, &list, again, report) && !again {
+                            take(spec, kind, name);
+                        }
                     }
                 }
             }
@@ -352,10 +362,48 @@ fn undo(template: &mut Mapping, record: &Record, injection: Option<&Injection>, 
         }
     }
     for (index, kind) in parts::at(Place::TemplateMetadata) {
-        for key in record.parts[index].names().into_iter().filter(|k| !again(index, None, k)) {
-            remove_key(template, &["metadata", kind.field], key, Some(record));
+        for key in record.parts[index].names() {
+            let again = again(index, None, key);
+            let original = record.before(&format!("metadata/{}#{key}", kind.field));
+            let map = template.get_mut("metadata").and_then(Node::as_mapping_mut).and_then(|m| m.get_mut(kind.field));
+            let map = map.and_then(Node::as_mapping_mut);
+            match (original, map) {
+                (Some(original), Some(map)) if map.get(key).is_some() => {
+                    map.insert(key, original);
+                    if !again {
+                        report.restored.push(format!("{} {key}", kind.reported_as));
+                    }
+                }
+                _ if again => {}
+                _ => remove_key(template, &["metadata", kind.field], key, Some(record)),
+            }
         }
     }
+}
+
+/// Puts back, where this injection's entry `name` stands in `map`'s list, the workload's own entry it replaced
+/// under onConflict: Replace (kept in the record under `list#name`). Always, even when the config adds the
+/// entry again: `add` then replaces it again, from the workload's own as it is now. Whether one was put back.
+fn give_back(
+    map: &mut Mapping,
+    kind: &PartKind,
+    name: &str,
+    record: &Record,
+    list: &str,
+    again: bool,
+    report: &mut Report,
+) -> bool {
+    let Some(original) = record.before(&format!("{list}#{name}")) else { return false };
+    let Some(index) = index_of(map, kind, name) else { return false };
+    let Some(slot) = map.get_mut(kind.field).and_then(Node::as_sequence_mut).and_then(|s| s.items.get_mut(index))
+    else {
+        return false;
+    };
+    *slot = original;
+    if !again {
+        report.restored.push(format!("{} {name}", kind.reported_as));
+    }
+    true
 }
 
 /// Whether the injection's config adds the part `name` of the row `index` of [`PARTS`] in the same place
@@ -424,12 +472,13 @@ fn add(
     }
     insert(spec, init_list, new_init, placement.init_containers);
     insert(spec, containers_list, new_containers, placement.containers);
-    record.before.append(&mut ctx.declared);
 
     for (index, kind) in parts::at(Place::PodSpec) {
+        let list = format!("spec/{}", kind.field);
         for part in adds.of(index) {
-            let owned = old.parts[index].recorded(&part.name);
-            if let Some(hash) = ctx.list_part(spec, kind, part, &fields.spec, owned) {
+            // An entry whose record kept the workload's own was given back by undo: it is the workload's now.
+            let owned = old.parts[index].recorded(&part.name).filter(|_| !old.kept(&format!("{list}#{}", part.name)));
+            if let Some(hash) = ctx.list_part(spec, kind, part, &fields.spec, owned, &list) {
                 record.parts[index].push(&part.name, &hash);
             }
         }
@@ -454,9 +503,11 @@ fn add(
         let at = fields.spec.key(containers_list).index(position);
         for (index, kind) in parts::at(Place::AppContainers) {
             let mut added = Vec::new();
+            let list = format!("spec/containers/{name}/{}", kind.field);
             for part in adds.of(index) {
-                let owned = old.parts[index].recorded_in(&name, &part.name).then_some("");
-                if ctx.list_part(container, kind, part, &at, owned).is_some() {
+                let kept = old.kept(&format!("{list}#{}", part.name));
+                let owned = (old.parts[index].recorded_in(&name, &part.name) && !kept).then_some("");
+                if ctx.list_part(container, kind, part, &at, owned, &list).is_some() {
                     added.push(part.name.clone());
                 }
             }
@@ -492,29 +543,38 @@ fn add(
         for (key, value) in entries {
             let map = metadata_map(template, field);
             let at = fields.metadata.key(field).key(&key);
+            let saved = format!("metadata/{field}#{key}");
+            let owned = old.parts[index].recorded(&key).is_some() && !old.kept(&saved);
             match map.get(&key) {
                 None => {
                     map.insert(&key, value);
                     ctx.report.added.push(format!("{} {key}", kind.reported_as));
                 }
                 // The workload's own identical entry stays the workload's: not recorded, so never taken out.
-                Some(existing) if existing.same_meaning(&value) && old.parts[index].recorded(&key).is_none() => {
+                Some(existing) if existing.same_meaning(&value) && !owned => {
                     ctx.report.own.push(format!("{} {key}", kind.reported_as));
                     continue;
                 }
                 Some(existing) if existing.same_meaning(&value) => {}
-                Some(_) if old.parts[index].recorded(&key).is_some() => {
+                Some(_) if owned => {
                     map.insert(&key, value);
                     ctx.report.updated.push(format!("{} {key}", kind.reported_as));
                 }
-                Some(_) => match ctx.conflict(&at, kind.noun, &key) {
-                    Some(()) => map.insert(&key, value),
-                    None => continue,
-                },
+                Some(existing) => {
+                    let original = yaml_text(existing);
+                    match ctx.conflict(&at, kind.noun, &key) {
+                        Some(()) => {
+                            ctx.declared.push((saved, original));
+                            metadata_map(template, field).insert(&key, value);
+                        }
+                        None => continue,
+                    }
+                }
             }
             record.parts[index].push(&key, "");
         }
     }
+    record.before.append(&mut ctx.declared);
     if errors.is_empty() {
         Ok(record)
     } else {
@@ -530,7 +590,8 @@ struct Ctx<'a> {
     old: &'a Record,
     report: &'a mut Report,
     errors: &'a mut Vec<FieldError>,
-    /// The workload's declarations of sidecars merged under onConflict: Merge, for the record's `before`.
+    /// The workload's own entries merged over (onConflict: Merge) or replaced (Replace), for the record's
+    /// `before`.
     declared: Vec<(String, String)>,
 }
 
@@ -606,6 +667,14 @@ impl Ctx<'_> {
             }
             if owned.is_none() {
                 self.conflict(&base.key(existing_list).index(index), "container", &part.name)?;
+                // onConflict: Replace, in the same list: in place, keeping the workload's own to give back.
+                if existing_list == list {
+                    let existing = spec.get_mut(list).and_then(Node::as_sequence_mut)?.items.get_mut(index)?;
+                    self.declared.push((format!("spec/{list}/{}", part.name), yaml_text(existing)));
+                    *existing = part.node.clone();
+                    self.report.added.push(format!("container {}", part.name));
+                    return Some(hash);
+                }
             }
             // Someone else's that the policy lets go, or this injection's own moving between the lists.
             take_named(spec, existing_list, "name", &part.name);
@@ -673,6 +742,7 @@ impl Ctx<'_> {
         part: &Part,
         base: &FieldPath,
         owned: Option<&str>,
+        place: &str,
     ) -> Option<String> {
         let hash = part.hash.clone();
         let list = kind.field;
@@ -703,7 +773,12 @@ impl Ctx<'_> {
                 return Some(hash);
             }
             self.conflict(&base.key(list).index(index), kind.noun, &part.name)?;
-            take(map, kind, &part.name);
+            // onConflict: Replace: in place, keeping the workload's own to give back when taken out.
+            let existing = map.get_mut(list).and_then(Node::as_sequence_mut).and_then(|s| s.items.get_mut(index))?;
+            self.declared.push((format!("{place}#{}", part.name), yaml_text(existing)));
+            *existing = part.node.clone();
+            self.report.added.push(label);
+            return Some(hash);
         }
         list_mut(map, list).push(part.node.clone());
         self.report.added.push(label);
@@ -953,7 +1028,8 @@ fn filled_from_empty(
         })
         .collect();
     for (key, text) in old.map(|o| o.before.as_slice()).unwrap_or(&[]) {
-        let collection = old.and_then(|o| o.before(key)).is_some_and(|n| empty_or_null(&n));
+        // (An entry kept under `list#identity`, or a merged declaration, is kept again by `add` if still needed.)
+        let collection = !key.contains('#') && old.and_then(|o| o.before(key)).is_some_and(|n| empty_or_null(&n));
         if collection && filled(key) && !out.iter().any(|(k, _)| k == key) {
             out.push((key.clone(), text.clone()));
         }

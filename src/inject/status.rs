@@ -17,9 +17,12 @@ pub(crate) struct Record {
     pub(crate) config: String,
     /// Per row of [`PARTS`], in its order.
     pub(crate) parts: Vec<Entries>,
-    /// What the workload itself had where the injection put its parts, as YAML text, by place (`spec/volumes`,
-    /// `metadata/annotations`, `spec/containers/app/env`): a list or map it had empty or null, which taking the
-    /// injection out gives back as written rather than dropping.
+    /// What the workload itself had where the injection put its parts, as YAML text, by place: a list or map
+    /// it had empty or null (`spec/volumes`, `metadata/annotations`, `spec/containers/app/env`), which taking
+    /// the injection out gives back as written rather than dropping; its own container a sidecar was merged
+    /// over or replaced (`spec/containers/envoy`); its own entry replaced under onConflict: Replace
+    /// (`spec/volumes#logs`, `spec/containers/app/env#LOG_LEVEL`, `metadata/annotations#team`: the list's place,
+    /// `#`, the entry's identity).
     pub(crate) before: Vec<(String, String)>,
 }
 
@@ -118,6 +121,11 @@ impl Record {
             parts: PARTS.iter().map(|k| Entries::empty(k.record)).collect(),
             before: Vec::new(),
         }
+    }
+
+    /// Whether the record kept what the workload had at `place`.
+    pub(crate) fn kept(&self, place: &str) -> bool {
+        self.before.iter().any(|(p, _)| p == place)
     }
 
     /// What the workload had at `place` before the injection, if the record kept it.
