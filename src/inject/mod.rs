@@ -115,6 +115,10 @@ fn reconcile(
         record.before.extend(filled_from_empty(&without, &work, old.as_ref(), &sidecars));
         status.put(name, record);
     }
+    if let (None, Some(old)) = (injection, &old) {
+        let status_place = |p: &str| p == "metadata" || p == "metadata/annotations";
+        status.hand_over(old.before.iter().filter(|(p, _)| status_place(p)).cloned());
+    }
     write_status(&mut work, &status, old.as_ref());
 
     let introduced = crate::check::new_problems(template, &work, &fields.spec);

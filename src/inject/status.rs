@@ -179,6 +179,17 @@ impl Status {
         self.records.sort_by(|a, b| a.0.cmp(&b.0));
     }
 
+    /// Gives `entries` of a record taken out (what the workload had where the status annotation stands) to the
+    /// first remaining record that lacks them: taking out the last injection then still gives them back.
+    pub(crate) fn hand_over(&mut self, entries: impl Iterator<Item = (String, String)>) {
+        let Some((_, record)) = self.records.first_mut() else { return };
+        for (place, text) in entries {
+            if !record.kept(&place) {
+                record.before.push((place, text));
+            }
+        }
+    }
+
     /// Names of every container any injection added.
     pub(crate) fn injected_containers(&self) -> impl Iterator<Item = &str> {
         self.records
