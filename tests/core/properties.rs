@@ -419,6 +419,9 @@ struct Carry {
     annotations: bool,
     /// An empty `annotations: {}` on the pod template (when it has none of its own).
     empty_annotations: bool,
+    /// The workload's own parts differ from the config's (same names, other values): a conflict, for a
+    /// config with onConflict Replace or Merge.
+    differ: bool,
     env: bool,
     volumes: bool,
     sidecar: bool,
@@ -429,11 +432,17 @@ fn carry() -> impl Strategy<Value = Carry> {
         |(annotations, empty_annotations, env, volumes, sidecar)| Carry {
             annotations,
             empty_annotations,
+            differ: false,
             env,
             volumes,
             sidecar,
         },
     )
+}
+
+/// The workload's own value where it differs from the config's.
+fn own_other(sc: &Sc) -> Sc {
+    Sc { text: format!("own {}", sc.text), style: Style::Double }
 }
 
 /// A config value as the workload's own copy writes it: the same string for every reader. The config is read as
@@ -451,8 +460,9 @@ fn build_workload(p: &WorkloadParts, index: usize, own: Option<(&Cfg, Carry)>) -
         Some((cfg, carry)) => (Some(cfg), carry),
         None => (None, Carry::default()),
     };
+    let value: fn(&Sc) -> Sc = if carry.differ { own_other } else { own_copy };
     let own_annotations: Vec<(Sc, Y)> = match cfg {
-        Some(cfg) if carry.annotations => cfg.annotation_entries(own_copy),
+        Some(cfg) if carry.annotations => cfg.annotation_entries(value),
         _ => Vec::new(),
     };
     let mut labels: Vec<(Sc, Y)> = Vec::new();
@@ -498,7 +508,7 @@ fn build_workload(p: &WorkloadParts, index: usize, own: Option<(&Cfg, Carry)>) -
                 })
                 .collect();
             if let (Some(cfg), true) = (cfg, carry.env) {
-                env.extend(cfg.env_entries(own_copy));
+                env.extend(cfg.env_entries(value));
             }
             m(vec![
                 ("name", s(&format!("app-{i}"))),
@@ -515,9 +525,10 @@ fn build_workload(p: &WorkloadParts, index: usize, own: Option<(&Cfg, Carry)>) -
         init_containers.push(m(vec![("name", s("app-init")), ("image", s("busybox:1.36"))]));
     }
     if let Some(cfg) = cfg.filter(|c| carry.sidecar && c.sidecars > 0) {
+        let image = if carry.differ { "example/own-sidecar:9" } else { SIDECAR_IMAGE };
         match cfg.native {
-            true => init_containers.push(cfg.container("sc-0".into(), SIDECAR_IMAGE, own_copy, true)),
-            false => containers.push(cfg.container("sc-0".into(), SIDECAR_IMAGE, own_copy, false)),
+            true => init_containers.push(cfg.container("sc-0".into(), image, value, true)),
+            false => containers.push(cfg.container("sc-0".into(), image, value, false)),
         }
     }
     let mut spec = vec![("containers", Y::L(containers, false))];
@@ -530,7 +541,11 @@ fn build_workload(p: &WorkloadParts, index: usize, own: Option<(&Cfg, Carry)>) -
             .push(m(vec![("name", s("data")), ("configMap", m(vec![("name", s("cfg")), ("defaultMode", s("0644"))]))]));
     }
     if let (Some(cfg), true) = (cfg, carry.volumes) {
-        volumes.extend(cfg.volume_entries());
+        let own = |name: &str| m(vec![("name", s(name)), ("hostPath", m(vec![("path", s("/own"))]))]);
+        match carry.differ {
+            true => volumes.extend((0..cfg.volumes).map(|i| own(&format!("sc-vol-{i}")))),
+            false => volumes.extend(cfg.volume_entries()),
+        }
     }
     if !volumes.is_empty() {
         spec.push(("volumes", Y::L(volumes, false)));
@@ -637,6 +652,8 @@ struct Cfg {
     /// 0: no selector; 1: kinds; 2: matchLabels team=a.
     selector: usize,
     kinds: Vec<usize>,
+    /// spec.onConflict, when given.
+    on_conflict: Option<&'static str>,
 }
 
 fn cfg() -> impl Strategy<Value = Cfg> {
@@ -649,7 +666,7 @@ fn cfg() -> impl Strategy<Value = Cfg> {
     )
         .prop_map(|((sidecars, init, volumes, native), args, env, annotations, (selector, kinds))| {
             let sidecars = if sidecars == 0 && !init && volumes == 0 { 1 } else { sidecars };
-            Cfg { sidecars, init, volumes, native, args, env, annotations, selector, kinds }
+            Cfg { sidecars, init, volumes, native, args, env, annotations, selector, kinds, on_conflict: None }
         })
 }
 
@@ -721,6 +738,9 @@ impl Cfg {
         spec.push(("volumes", Y::L(self.volume_entries(), false)));
         spec.push(("env", Y::L(self.env_entries(as_written), false)));
         spec.push(("annotations", Y::M(self.annotation_entries(as_written), false)));
+        if let Some(policy) = self.on_conflict {
+            spec.push(("onConflict", s(policy)));
+        }
         match self.selector {
             1 => spec.push((
                 "selector",
@@ -761,11 +781,15 @@ struct Case {
 }
 
 fn case() -> impl Strategy<Value = Case> {
-    case_carrying(Just(Carry::default()))
+    case_carrying(Just(Carry::default()), Just(None))
 }
 
-/// Generated lists whose workloads already have, of their own, some of the parts the config adds.
-fn case_carrying(carry: impl Strategy<Value = Carry>) -> impl Strategy<Value = Case> {
+/// Generated lists whose workloads already have, of their own, some of the parts the config adds; the config's
+/// onConflict from `policy`.
+fn case_carrying(
+    carry: impl Strategy<Value = Carry>,
+    policy: impl Strategy<Value = Option<&'static str>>,
+) -> impl Strategy<Value = Case> {
     (
         prop::collection::vec(
             prop_oneof![
@@ -774,10 +798,11 @@ fn case_carrying(carry: impl Strategy<Value = Carry>) -> impl Strategy<Value = C
             ],
             0..7,
         ),
-        cfg(),
+        (cfg(), policy),
         any::<bool>(),
     )
-        .prop_map(|(parts, cfg, explicit_start)| {
+        .prop_map(|(parts, (mut cfg, policy), explicit_start)| {
+            cfg.on_conflict = policy;
             let items: Vec<Item> = parts
                 .iter()
                 .enumerate()
@@ -995,31 +1020,46 @@ fn with_remove(output: &[u8]) -> String {
 #[test]
 fn inject_then_remove_gives_back_workloads_that_already_had_some_parts() {
     let mut runner = TestRunner::new(Config { cases: cases(), failure_persistence: None, ..Config::default() });
-    let result = runner.run(&case_carrying(carry()), |c| {
-        let injected = sidecar_injector::process(c.text.as_bytes());
-        prop_assert_eq!(injected.exit_code, 0, "inject: {}\n--- input\n{}", injected.stderr, c.text);
-        let removal = with_remove(&injected.stdout);
-        let removed = sidecar_injector::process(removal.as_bytes());
-        prop_assert_eq!(removed.exit_code, 0, "remove: {}\n--- input\n{}", removed.stderr, removal);
-        let before = invariants::read_list(c.text.as_bytes()).expect("parses");
-        let after = invariants::read_list(&removed.stdout).expect("parses");
-        prop_assert_eq!(before.items.len(), after.items.len());
-        for (i, (b, a)) in before.items.iter().zip(&after.items).enumerate() {
-            let text =
-                |n: &Node| lossless_yaml::emit_document(&lossless_yaml::Document { root: n.clone(), version: None });
-            prop_assert!(
-                b.same_meaning(a),
-                "item {} changed in meaning\n--- input\n{}\n--- after inject\n{}\n--- after remove\n{}",
-                i,
-                text(b),
-                String::from_utf8_lossy(&injected.stdout),
-                text(a)
-            );
-            prop_assert_eq!(text(b), text(a), "item {} is written differently", i);
-        }
-        Ok(())
-    });
+    let result = runner.run(&case_carrying(carry(), Just(None)), |c| check_inject_then_remove(&c));
     if let Err(e) = result {
         panic!("{e}");
     }
+}
+
+/// The same with the workload's own parts differing from the config's, under onConflict Replace (the config's
+/// replace them while injected) and Merge (a sidecar the workload declares is laid over the config's; other
+/// parts stay the workload's): taking the injection out gives back every one as the workload had it.
+#[test]
+fn inject_then_remove_gives_back_what_replace_or_merge_took_over() {
+    let mut runner = TestRunner::new(Config { cases: cases(), failure_persistence: None, ..Config::default() });
+    let differing = carry().prop_map(|c| Carry { differ: true, ..c });
+    let policy = prop::sample::select(&["Replace", "Merge"][..]).prop_map(Some);
+    let result = runner.run(&case_carrying(differing, policy), |c| check_inject_then_remove(&c));
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
+fn check_inject_then_remove(c: &Case) -> Result<(), TestCaseError> {
+    let injected = sidecar_injector::process(c.text.as_bytes());
+    prop_assert_eq!(injected.exit_code, 0, "inject: {}\n--- input\n{}", injected.stderr, c.text);
+    let removal = with_remove(&injected.stdout);
+    let removed = sidecar_injector::process(removal.as_bytes());
+    prop_assert_eq!(removed.exit_code, 0, "remove: {}\n--- input\n{}", removed.stderr, removal);
+    let before = invariants::read_list(c.text.as_bytes()).expect("parses");
+    let after = invariants::read_list(&removed.stdout).expect("parses");
+    prop_assert_eq!(before.items.len(), after.items.len());
+    for (i, (b, a)) in before.items.iter().zip(&after.items).enumerate() {
+        let text = |n: &Node| lossless_yaml::emit_document(&lossless_yaml::Document { root: n.clone(), version: None });
+        prop_assert!(
+            b.same_meaning(a),
+            "item {} changed in meaning\n--- input\n{}\n--- after inject\n{}\n--- after remove\n{}",
+            i,
+            text(b),
+            String::from_utf8_lossy(&injected.stdout),
+            text(a)
+        );
+        prop_assert_eq!(text(b), text(a), "item {} is written differently", i);
+    }
+    Ok(())
 }
