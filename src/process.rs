@@ -14,7 +14,7 @@ pub struct Output {
     /// The output ResourceList (or, in the plugin mode, the resource stream); empty when nothing could be read,
     /// and in the plugin mode on an error.
     pub stdout: Vec<u8>,
-    /// One line per warning, and one for the first error (with how many more there are).
+    /// One line per error, then one per warning.
     pub stderr: String,
     /// 0, or 1 when there was an error.
     pub exit_code: i32,
@@ -51,7 +51,7 @@ pub fn process(input: &[u8]) -> Output {
         };
     }
     let stdout = list.write(input, &findings).into_bytes();
-    finish(stdout, &findings, true)
+    finish(stdout, &findings)
 }
 
 /// kustomize's legacy exec plugin: the config apart, the resources as a plain multi-document stream in and out.
@@ -74,31 +74,25 @@ pub fn process_stream(config_text: &[u8], input: &[u8]) -> Output {
     let mut items: Vec<Node> = docs.into_iter().map(|d| d.root).collect();
     let findings = transform(&mut items, Some(&config));
     if has_errors(&findings) {
-        return finish(Vec::new(), &findings, false);
+        return finish(Vec::new(), &findings);
     }
     let docs: Vec<Document> =
         items.into_iter().zip(versions).map(|(root, version)| Document { root, version }).collect();
-    finish(emit_stream_from(&docs, input).into_bytes(), &findings, false)
+    finish(emit_stream_from(&docs, input).into_bytes(), &findings)
 }
 
-/// Errors make one line on stderr, the first error's; `results_on_stdout` says whether the others can be read in
-/// the ResourceList's results (the plugin mode writes none).
-fn finish(stdout: Vec<u8>, findings: &[Finding], results_on_stdout: bool) -> Output {
+/// Every error on stderr, one per line, then every warning: in the plugin mode stderr is all a user gets, and
+/// a host that shows only stderr (kpt's summary, a failed kustomize build) shows them all.
+fn finish(stdout: Vec<u8>, findings: &[Finding]) -> Output {
     let mut stderr = String::new();
-    let errors: Vec<&Finding> = findings.iter().filter(|f| f.severity == Severity::Error).collect();
-    if let Some(first) = errors.first() {
-        stderr.push_str(&format!("sidecar-injector: {}", first.line()));
-        match errors.len() - 1 {
-            0 => {}
-            more if results_on_stdout => stderr.push_str(&format!(" (and {more} more errors; see the results)")),
-            more => stderr.push_str(&format!(" (and {more} more errors)")),
+    let mut errors = 0;
+    for severity in [Severity::Error, Severity::Warning] {
+        for finding in findings.iter().filter(|f| f.severity == severity) {
+            stderr.push_str(&format!("sidecar-injector: {}\n", finding.line()));
+            errors += usize::from(severity == Severity::Error);
         }
-        stderr.push('\n');
     }
-    for warning in findings.iter().filter(|f| f.severity == Severity::Warning) {
-        stderr.push_str(&format!("sidecar-injector: {}\n", warning.line()));
-    }
-    Output { stdout, stderr, exit_code: if errors.is_empty() { 0 } else { 1 } }
+    Output { stdout, stderr, exit_code: if errors == 0 { 0 } else { 1 } }
 }
 
 fn has_errors(findings: &[Finding]) -> bool {
@@ -209,7 +203,18 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
                 for (path, message) in &report.warnings {
                     findings.push(Finding::new(Severity::Warning, message.clone()).about(item).at(path.clone()));
                 }
-                findings.push(
+                // Either the workload already has, as its own, everything the config adds (nothing to do, and a
+                // status record alone would only restart its pods), or the parts go into app containers it lacks.
+                let finding = if !report.own.is_empty() {
+                    Finding::new(
+                        Severity::Info,
+                        format!(
+                            "{:?} already in place: the workload's own {} already matched; they stay its own, and the workload is left as it is, without a status record",
+                            injection.name,
+                            report.own.join(", ")
+                        ),
+                    )
+                } else {
                     Finding::new(
                         Severity::Warning,
                         format!(
@@ -217,9 +222,9 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
                             injection.name
                         ),
                     )
-                    .about(item)
-                    .at(workload.pod_spec_field().key("containers")),
-                );
+                    .at(workload.pod_spec_field().key("containers"))
+                };
+                findings.push(finding.about(item));
             }
             Err(Failure::NoPodTemplate(path)) => {
                 if selected && !injection.policy.remove {
@@ -237,6 +242,16 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
     // After an error nothing is injected anyway, and the error says why.
     if selected_workloads == 0 && !injection.policy.remove && !has_errors(&findings) {
         findings.push(nothing_selected(&injection, workloads, local_workloads));
+    }
+    if injection.policy.fail_on_warnings {
+        let field = match injection.form {
+            config::Form::ConfigMap => "data.failOnWarnings",
+            config::Form::SidecarInjector => "spec.failOnWarnings",
+        };
+        for finding in findings.iter_mut().filter(|f| f.severity == Severity::Warning) {
+            finding.severity = Severity::Error;
+            finding.message.push_str(&format!(" (an error because {field} is true)"));
+        }
     }
     findings
 }
@@ -331,6 +346,12 @@ fn describe(name: &str, report: &inject::Report, why: &str) -> String {
         parts.push(format!("overwrote hand-edited {}", report.overwritten.join(", ")));
     }
     parts.extend(report.conflicts.iter().cloned());
+    if !report.restored.is_empty() {
+        parts.push(format!("gave back the workload's own {} as it declared it", report.restored.join(", ")));
+    }
+    if !report.own.is_empty() {
+        parts.push(format!("the workload's own {} already matched; they stay its own", report.own.join(", ")));
+    }
     let verb = if !why.is_empty() {
         format!("took {name:?} out ({why})")
     } else if report.upgraded {

@@ -114,6 +114,15 @@ pub fn to_spec(config: &Node, workloads: &WorkloadTable) -> Result<(String, Node
         Some(other) => errors.push(err("data.native", format!("expected \"true\" or \"false\", found {other:?}"))),
     }
 
+    // Issue 11, item 13: spec.failOnWarnings.
+    match value("failOnWarnings").as_deref() {
+        None | Some("false") => {}
+        Some("true") => spec.insert("failOnWarnings", plain("true")),
+        Some(other) => {
+            errors.push(err("data.failOnWarnings", format!("expected \"true\" or \"false\", found {other:?}")))
+        }
+    }
+
     let mut selector = Mapping::default();
     for key in ["kinds", "names", "namespaces"] {
         if let Some(text) = value(key) {

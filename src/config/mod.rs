@@ -139,6 +139,9 @@ pub(crate) struct Policy {
     /// Take the injection out of every workload.
     pub(crate) remove: bool,
     pub(crate) on_conflict: OnConflict,
+    /// Warnings are errors: kustomize drops a legacy plugin's stderr when it exits 0, so a warning would
+    /// never reach a kubectl or Argo CD user.
+    pub(crate) fail_on_warnings: bool,
 }
 
 /// A named piece of the config that gets copied into workloads.
@@ -150,8 +153,11 @@ pub(crate) struct Part {
     pub(crate) node: Node,
     /// Where it is in the spec, e.g. `spec.containers[0]`.
     pub(crate) path: FieldPath,
-    /// `meaning_hash(&node)`, computed once rather than per workload.
+    /// `meaning_hash(&node)`, computed once rather than per workload (or per workload, once filled, when
+    /// `templated`).
     pub(crate) hash: String,
+    /// Its strings hold placeholders for values of the workload (`{{workload.name}}`): filled per workload.
+    pub(crate) templated: bool,
 }
 
 /// First or last in a list.
@@ -167,6 +173,9 @@ pub(crate) enum OnConflict {
     Fail,
     Skip,
     Replace,
+    /// The workload's own container of the sidecar's name is laid over the configured one (its fields win);
+    /// any other part of the same name stays the workload's, as with Skip.
+    Merge,
 }
 
 /// Reads the functionConfig. `None` means the ResourceList had none.
@@ -249,6 +258,7 @@ fn decode_spec(name: &str, spec: &Node, source: ObjectRef, form: Form) -> Result
             .collect(),
     };
 
+    check_placeholders(&mut adds, &mut errors);
     for part in adds.all_containers() {
         match part.node.get("image").and_then(Node::as_str) {
             Some(image) if !image.trim().is_empty() => {}
@@ -306,6 +316,7 @@ fn decode_spec(name: &str, spec: &Node, source: ObjectRef, form: Form) -> Result
     let on_conflict = match spec.get("onConflict").and_then(Node::as_str) {
         Some("Skip") => OnConflict::Skip,
         Some("Replace") => OnConflict::Replace,
+        Some("Merge") => OnConflict::Merge,
         _ => OnConflict::Fail,
     };
 
@@ -354,9 +365,52 @@ fn decode_spec(name: &str, spec: &Node, source: ObjectRef, form: Form) -> Result
             host_network_pods,
             workloads,
         },
-        policy: Policy { remove, on_conflict },
+        policy: Policy { remove, on_conflict, fail_on_warnings: flag("failOnWarnings") },
         hash,
     })
+}
+
+/// Marks the parts whose strings hold placeholders, and reports the unknown or malformed ones at their paths. An
+/// identity (a name, a mount path, a map key) cannot hold one: it tells the part apart across workloads and runs.
+fn check_placeholders(adds: &mut Adds, errors: &mut Vec<FieldError>) {
+    use crate::inject::placeholders;
+    for (kind, parts) in PARTS.iter().zip(&mut adds.parts) {
+        for part in parts.iter_mut() {
+            let mut found = Vec::new();
+            part.templated = placeholders::check(&part.node, &part.path, &mut found);
+            errors.extend(found.into_iter().map(|(path, message)| err(path, message)));
+            if placeholders::has_placeholder(&part.name) {
+                let at = part.path.keys(kind.identity.field());
+                errors.push(err(
+                    at,
+                    "a placeholder cannot be part of what identifies this entry (it tells it apart across workloads and re-runs); use it in another field",
+                ));
+            }
+        }
+    }
+}
+
+impl Injection {
+    /// Whether any part holds placeholders, to be filled per workload.
+    pub(crate) fn templated(&self) -> bool {
+        self.adds.parts.iter().flatten().any(|p| p.templated)
+    }
+
+    /// This injection with the placeholders filled with one workload's values (each filled part hashed
+    /// again: the record compares what was inserted, while the config's hash stays the text's).
+    pub(crate) fn filled(&self, values: &crate::inject::placeholders::Values) -> Result<Injection, Vec<FieldError>> {
+        let mut filled = self.clone();
+        let mut errors = Vec::new();
+        for part in filled.adds.parts.iter_mut().flatten().filter(|p| p.templated) {
+            crate::inject::placeholders::render(&mut part.node, &part.path, values, &mut errors);
+            part.hash = meaning_hash(&part.node);
+        }
+        if errors.is_empty() {
+            Ok(filled)
+        } else {
+            Err(errors.into_iter().map(|(path, message)| err(path, message)).collect())
+        }
+    }
 }
 
 /// The fields that decide what is added, hashed by meaning (restyling the config does not change it).
@@ -386,6 +440,7 @@ fn parts(spec: &Node, field: &str, key: impl Fn(&Node) -> String) -> Vec<Part> {
                 hash: meaning_hash(&node),
                 node,
                 path: FieldPath::from("spec").key(field).index(i),
+                templated: false,
             }
         })
         .collect()
@@ -412,7 +467,8 @@ fn map_parts(spec: &Node, field: &str) -> Vec<Part> {
             let mut node = v.clone();
             retag_strings(&mut node);
             let name = k.as_scalar()?.value.clone();
-            Some(Part { hash: meaning_hash(&node), path: FieldPath::from("spec").key(field).key(&name), name, node })
+            let path = FieldPath::from("spec").key(field).key(&name);
+            Some(Part { hash: meaning_hash(&node), path, name, node, templated: false })
         })
         .collect()
 }

@@ -11,12 +11,13 @@
 //! after, with `position.initContainers: Last`), so those can already use them.
 
 pub(crate) mod parts;
+pub(crate) mod placeholders;
 mod status;
 
 use crate::config::{env_from_key, meaning_hash, FieldError, Injection, OnConflict, Part, Position};
 use crate::keys::{DEFAULT_CONTAINER_ANNOTATION, STATUS_ANNOTATION};
 use crate::path::FieldPath;
-use crate::workload::WorkloadKind;
+use crate::workload::{ObjectRef, WorkloadKind};
 use lossless_yaml::{Mapping, Node};
 use parts::{Identity, PartKind, Place, ANNOTATIONS, CONTAINERS, INIT_CONTAINERS, PARTS};
 use status::{Entries, Record, Status};
@@ -32,6 +33,11 @@ pub(crate) struct Report {
     pub(crate) overwritten: Vec<String>,
     /// The workload's own parts kept under `onConflict: Skip`, or replaced under `Replace`.
     pub(crate) conflicts: Vec<String>,
+    /// The workload's own containers given back as it declared them (onConflict: Merge, taken out).
+    pub(crate) restored: Vec<String>,
+    /// The workload's own parts identical to configured ones: left as the workload's (not recorded, so taking
+    /// the injection out leaves them).
+    pub(crate) own: Vec<String>,
     /// The config changed since the workload was last injected.
     pub(crate) upgraded: bool,
     /// Things that will hurt later: (field path, message).
@@ -74,8 +80,19 @@ fn reconcile(
 ) -> Result<Outcome, Failure> {
     check_shape(item, kind)?;
     let fields = Fields { spec: kind.pod_spec_field(), metadata: kind.template_metadata_field() };
+    // Read before the template is borrowed for editing: the placeholders' values name the object.
+    let object = injection.filter(|i| i.templated()).map(|_| ObjectRef::of(item));
     let Some(template) = template_mut(item, kind) else { return Err(Failure::NoPodTemplate(fields.spec)) };
     let mut status = read_status(template, &fields)?;
+    let filled;
+    let injection = match (injection, &object) {
+        (Some(i), Some(object)) => {
+            let values = values_of(object, template, &status, i, &fields);
+            filled = i.filled(&values).map_err(Failure::Errors)?;
+            Some(&filled)
+        }
+        (other, _) => other,
+    };
     let old = status.take(name);
     if injection.is_none() && old.is_none() {
         return Ok(Outcome::Unchanged);
@@ -89,7 +106,17 @@ fn reconcile(
     }
     if let Some(injection) = injection {
         report.upgraded = old.as_ref().is_some_and(|o| o.config != injection.hash);
-        let record = add(&mut work, injection, &status, old.as_ref(), &fields, &mut report).map_err(Failure::Errors)?;
+        // The workload as it is without this injection (what the record's `before` is about).
+        // (Without a record of its own the template has no status annotation of this injection to take out:
+        // writing it would drop an empty `annotations: {}` of the workload's before it is seen.)
+        let mut without = work.clone();
+        if old.is_some() {
+            write_status(&mut without, &status, old.as_ref());
+        }
+        let mut record =
+            add(&mut work, injection, &status, old.as_ref(), &fields, &mut report).map_err(Failure::Errors)?;
+        let sidecars: Vec<&str> = injection.adds.all_containers().map(|p| p.name.as_str()).collect();
+        record.before.extend(filled_from_empty(&without, &work, old.as_ref(), &sidecars));
         if record.is_empty() && report.conflicts.is_empty() {
             if old.is_none() {
                 return Ok(Outcome::NothingToAdd(report));
@@ -98,7 +125,11 @@ fn reconcile(
             status.put(name, record);
         }
     }
-    write_status(&mut work, &status);
+    if let (None, Some(old)) = (injection, &old) {
+        let status_place = |p: &str| p == "metadata" || p == "metadata/annotations";
+        status.hand_over(old.before.iter().filter(|(p, _)| status_place(p)).cloned());
+    }
+    write_status(&mut work, &status, old.as_ref());
 
     let introduced = crate::check::new_problems(template, &work, &fields.spec);
     if !introduced.is_empty() {
@@ -109,6 +140,47 @@ fn reconcile(
     }
     *template = work;
     Ok(Outcome::Changed(report))
+}
+
+/// The workload's values for the config's placeholders, read before anything changes.
+fn values_of(
+    object: &ObjectRef,
+    template: &Mapping,
+    status: &Status,
+    injection: &Injection,
+    fields: &Fields,
+) -> placeholders::Values {
+    let labels = template.get("metadata").and_then(|m| m.get("labels")).and_then(Node::as_mapping);
+    let labels = labels
+        .map(|m| m.entries.iter().filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_scalar()?.value.clone()))))
+        .into_iter()
+        .flatten()
+        .collect();
+    let injected: Vec<&str> =
+        status.injected_containers().chain(injection.adds.all_containers().map(|p| p.name.as_str())).collect();
+    let containers = template.get("spec").and_then(|s| s.get(PARTS[CONTAINERS].field)).and_then(Node::as_sequence);
+    let app: Vec<&Node> = containers
+        .into_iter()
+        .flat_map(|s| &s.items)
+        .filter(|c| c.get("name").and_then(Node::as_str).is_some_and(|n| !injected.contains(&n)))
+        .collect();
+    let mut app_ports: Vec<String> = Vec::new();
+    for port in app.iter().filter_map(|c| c.get("ports").and_then(Node::as_sequence)).flat_map(|s| &s.items) {
+        if let Some(p) = port.get("containerPort").and_then(Node::as_scalar).map(|s| s.value.clone()) {
+            if !app_ports.contains(&p) {
+                app_ports.push(p);
+            }
+        }
+    }
+    placeholders::Values {
+        name: object.name.clone(),
+        namespace: object.namespace.clone(),
+        kind: object.kind.clone(),
+        labels,
+        labels_at: fields.metadata.key("labels"),
+        app_containers: app.iter().filter_map(|c| c.get("name").and_then(Node::as_str).map(str::to_string)).collect(),
+        app_ports,
+    }
 }
 
 /// Field paths of the pod template's parts, for messages.
@@ -271,9 +343,10 @@ fn read_status(template: &Mapping, fields: &Fields) -> Result<Status, Failure> {
     })
 }
 
-fn write_status(template: &mut Mapping, status: &Status) {
+/// `removed`: the record of the injection taken out, whose `before` says what the workload had there.
+fn write_status(template: &mut Mapping, status: &Status, removed: Option<&Record>) {
     if status.is_empty() {
-        remove_key(template, &["metadata", "annotations"], STATUS_ANNOTATION);
+        remove_key(template, &["metadata", "annotations"], STATUS_ANNOTATION, removed);
     } else {
         metadata_map(template, "annotations").insert(STATUS_ANNOTATION, Node::string(status.to_json()));
     }
@@ -294,14 +367,42 @@ fn undo(template: &mut Mapping, record: &Record, injection: Option<&Injection>, 
                 (Place::AppContainers, entries) => {
                     for (container_name, names) in entries.per_container() {
                         let Some(container) = named_mut(spec, "containers", container_name) else { continue };
-                        for name in names.iter().filter(|n| !again(index, Some(container_name), n)) {
-                            take(container, kind, name);
+                        let list = format!("spec/containers/{container_name}/{}", kind.field);
+                        for name in names {
+                            let again = again(index, Some(container_name), name);
+                            if !give_back(container, kind, name, record, &list, again, report) && !again {
+                                take(container, kind, name);
+                            }
                         }
-                        drop_if_empty(container, kind.field);
+                        settle(container, kind.field, record.before(&list));
                     }
                 }
                 (_, Entries::Hashes(entries)) => {
-                    for (name, hash) in entries.iter().filter(|(n, _)| !again(index, None, n)) {
+                    for (name, hash) in entries {
+                        // A container merged over the workload's declaration: the declaration goes back where it
+                        // stands, always (add merges it again if the config still has the sidecar).
+                        let declared = match kind.place {
+                            Place::Containers => record.before(&format!("spec/{}/{name}", kind.field)),
+                            _ => None,
+                        };
+                        if let Some(declared) = declared {
+                            if let Some(existing) = entry_mut(spec, kind.field, name) {
+                                if &meaning_hash(existing) != hash {
+                                    report.overwritten.push(format!("{} {name}", kind.noun));
+                                }
+                                *existing = declared;
+                                if !again(index, None, name) {
+                                    report.restored.push(format!("{} {name}", kind.noun));
+                                }
+                            }
+                            continue;
+                        }
+                        let list = format!("spec/{}", kind.field);
+                        if give_back(spec, kind, name, record, &list, again(index, None, name), report)
+                            || again(index, None, name)
+                        {
+                            continue;
+                        }
                         if let Some(node) = take(spec, kind, name) {
                             if &meaning_hash(&node) != hash {
                                 report.overwritten.push(format!("{} {name}", kind.noun));
@@ -311,8 +412,12 @@ fn undo(template: &mut Mapping, record: &Record, injection: Option<&Injection>, 
                     }
                 }
                 (_, entries) => {
-                    for name in entries.names().into_iter().filter(|n| !again(index, None, n)) {
-                        take(spec, kind, name);
+                    let list = format!("spec/{}", kind.field);
+                    for name in entries.names() {
+                        let again = again(index, None, name);
+                        if !give_back(spec, kind, name, record, &list, again, report) && !again {
+                            take(spec, kind, name);
+                        }
                     }
                 }
             }
@@ -320,14 +425,52 @@ fn undo(template: &mut Mapping, record: &Record, injection: Option<&Injection>, 
         // A pod must have containers: only the other lists are dropped when left empty.
         let lists = PARTS.iter().filter(|k| matches!(k.place, Place::Containers | Place::PodSpec));
         for kind in lists.filter(|k| k.field != PARTS[CONTAINERS].field) {
-            drop_if_empty(spec, kind.field);
+            settle(spec, kind.field, record.before(&format!("spec/{}", kind.field)));
         }
     }
     for (index, kind) in parts::at(Place::TemplateMetadata) {
-        for key in record.parts[index].names().into_iter().filter(|k| !again(index, None, k)) {
-            remove_key(template, &["metadata", kind.field], key);
+        for key in record.parts[index].names() {
+            let again = again(index, None, key);
+            let original = record.before(&format!("metadata/{}#{key}", kind.field));
+            let map = template.get_mut("metadata").and_then(Node::as_mapping_mut).and_then(|m| m.get_mut(kind.field));
+            let map = map.and_then(Node::as_mapping_mut);
+            match (original, map) {
+                (Some(original), Some(map)) if map.get(key).is_some() => {
+                    map.insert(key, original);
+                    if !again {
+                        report.restored.push(format!("{} {key}", kind.reported_as));
+                    }
+                }
+                _ if again => {}
+                _ => remove_key(template, &["metadata", kind.field], key, Some(record)),
+            }
         }
     }
+}
+
+/// Puts back, where this injection's entry `name` stands in `map`'s list, the workload's own entry it replaced
+/// under onConflict: Replace (kept in the record under `list#name`). Always, even when the config adds the
+/// entry again: `add` then replaces it again, from the workload's own as it is now. Whether one was put back.
+fn give_back(
+    map: &mut Mapping,
+    kind: &PartKind,
+    name: &str,
+    record: &Record,
+    list: &str,
+    again: bool,
+    report: &mut Report,
+) -> bool {
+    let Some(original) = record.before(&format!("{list}#{name}")) else { return false };
+    let Some(index) = index_of(map, kind, name) else { return false };
+    let Some(slot) = map.get_mut(kind.field).and_then(Node::as_sequence_mut).and_then(|s| s.items.get_mut(index))
+    else {
+        return false;
+    };
+    *slot = original;
+    if !again {
+        report.restored.push(format!("{} {name}", kind.reported_as));
+    }
+    true
 }
 
 /// Whether the injection's config adds the part `name` of the row `index` of [`PARTS`] in the same place
@@ -372,7 +515,8 @@ fn add(
     let (adds, placement) = (&injection.adds, &injection.placement);
     let empty = Record::default();
     let old = old.unwrap_or(&empty);
-    let mut ctx = Ctx { injection, policy: injection.policy.on_conflict, old, report, errors: &mut errors };
+    let mut ctx =
+        Ctx { injection, policy: injection.policy.on_conflict, old, report, errors: &mut errors, declared: Vec::new() };
 
     let Some(spec) = template.get_mut("spec").and_then(Node::as_mapping_mut) else {
         return Ok(record); // check_shape made sure there is one
@@ -397,9 +541,11 @@ fn add(
     insert(spec, containers_list, new_containers, placement.containers);
 
     for (index, kind) in parts::at(Place::PodSpec) {
+        let list = format!("spec/{}", kind.field);
         for part in adds.of(index) {
-            let owned = old.parts[index].recorded(&part.name);
-            if let Some(hash) = ctx.list_part(spec, kind, part, &fields.spec, owned) {
+            // An entry whose record kept the workload's own was given back by undo: it is the workload's now.
+            let owned = old.parts[index].recorded(&part.name).filter(|_| !old.kept(&format!("{list}#{}", part.name)));
+            if let Some(hash) = ctx.list_part(spec, kind, part, &fields.spec, owned, &list) {
                 record.parts[index].push(&part.name, &hash);
             }
         }
@@ -424,9 +570,11 @@ fn add(
         let at = fields.spec.key(containers_list).index(position);
         for (index, kind) in parts::at(Place::AppContainers) {
             let mut added = Vec::new();
+            let list = format!("spec/containers/{name}/{}", kind.field);
             for part in adds.of(index) {
-                let owned = old.parts[index].recorded_in(&name, &part.name).then_some("");
-                if ctx.list_part(container, kind, part, &at, owned).is_some() {
+                let kept = old.kept(&format!("{list}#{}", part.name));
+                let owned = (old.parts[index].recorded_in(&name, &part.name) && !kept).then_some("");
+                if ctx.list_part(container, kind, part, &at, owned, &list).is_some() {
                     added.push(part.name.clone());
                 }
             }
@@ -462,24 +610,38 @@ fn add(
         for (key, value) in entries {
             let map = metadata_map(template, field);
             let at = fields.metadata.key(field).key(&key);
+            let saved = format!("metadata/{field}#{key}");
+            let owned = old.parts[index].recorded(&key).is_some() && !old.kept(&saved);
             match map.get(&key) {
                 None => {
                     map.insert(&key, value);
                     ctx.report.added.push(format!("{} {key}", kind.reported_as));
                 }
+                // The workload's own identical entry stays the workload's: not recorded, so never taken out.
+                Some(existing) if existing.same_meaning(&value) && !owned => {
+                    ctx.report.own.push(format!("{} {key}", kind.reported_as));
+                    continue;
+                }
                 Some(existing) if existing.same_meaning(&value) => {}
-                Some(_) if old.parts[index].recorded(&key).is_some() => {
+                Some(_) if owned => {
                     map.insert(&key, value);
                     ctx.report.updated.push(format!("{} {key}", kind.reported_as));
                 }
-                Some(_) => match ctx.conflict(&at, kind.noun, &key) {
-                    Some(()) => map.insert(&key, value),
-                    None => continue,
-                },
+                Some(existing) => {
+                    let original = yaml_text(existing);
+                    match ctx.conflict(&at, kind.noun, &key) {
+                        Some(()) => {
+                            ctx.declared.push((saved, original));
+                            metadata_map(template, field).insert(&key, value);
+                        }
+                        None => continue,
+                    }
+                }
             }
             record.parts[index].push(&key, "");
         }
     }
+    record.before.append(&mut ctx.declared);
     if errors.is_empty() {
         Ok(record)
     } else {
@@ -495,6 +657,9 @@ struct Ctx<'a> {
     old: &'a Record,
     report: &'a mut Report,
     errors: &'a mut Vec<FieldError>,
+    /// The workload's own entries merged over (onConflict: Merge) or replaced (Replace), for the record's
+    /// `before`.
+    declared: Vec<(String, String)>,
 }
 
 impl Ctx<'_> {
@@ -520,6 +685,11 @@ impl Ctx<'_> {
                 self.report.conflicts.push(format!("replaced the workload's own {what} {name} (onConflict: Replace)"));
                 Some(())
             }
+            // Containers are merged before it comes to this; any other part stays the workload's.
+            OnConflict::Merge => {
+                self.report.conflicts.push(format!("kept the workload's own {what} {name} (onConflict: Merge)"));
+                None
+            }
         }
     }
 
@@ -539,13 +709,23 @@ impl Ctx<'_> {
         for (row, kind) in parts::at(Place::Containers) {
             let existing_list = kind.field;
             let Some(index) = index_named(spec, existing_list, "name", &part.name) else { continue };
-            let owned = self.old.parts[row].recorded(&part.name);
+            // A merged container's record names it, but undo gave the workload's declaration back: not ours.
+            let declared_before =
+                self.old.before.iter().any(|(p, _)| p == &format!("spec/{existing_list}/{}", part.name));
+            let owned = self.old.parts[row].recorded(&part.name).filter(|_| !declared_before);
+            if owned.is_none() && self.policy == OnConflict::Merge {
+                return self.merge(spec, part, existing_list, list, index, base);
+            }
             if existing_list == list {
                 let existing = spec.get_mut(list).and_then(Node::as_sequence_mut).and_then(|s| s.items.get_mut(index));
                 let Some(existing) = existing else { continue };
                 if existing.same_meaning(&part.node) {
-                    // Already there as configured (say, added by an older version without a record): adopt it.
-                    return Some(hash);
+                    // An identical container this injection did not add is the workload's own: it is not
+                    // recorded, so that taking the injection out leaves it.
+                    if owned.is_none() {
+                        self.report.own.push(format!("container {}", part.name));
+                    }
+                    return owned.map(|_| hash);
                 }
                 if let Some(recorded_hash) = owned {
                     self.replaced(existing, recorded_hash, &part.node, &format!("container {}", part.name));
@@ -554,6 +734,14 @@ impl Ctx<'_> {
             }
             if owned.is_none() {
                 self.conflict(&base.key(existing_list).index(index), "container", &part.name)?;
+                // onConflict: Replace, in the same list: in place, keeping the workload's own to give back.
+                if existing_list == list {
+                    let existing = spec.get_mut(list).and_then(Node::as_sequence_mut)?.items.get_mut(index)?;
+                    self.declared.push((format!("spec/{list}/{}", part.name), yaml_text(existing)));
+                    *existing = part.node.clone();
+                    self.report.added.push(format!("container {}", part.name));
+                    return Some(hash);
+                }
             }
             // Someone else's that the policy lets go, or this injection's own moving between the lists.
             take_named(spec, existing_list, "name", &part.name);
@@ -561,6 +749,44 @@ impl Ctx<'_> {
         out.push(part.node.clone());
         self.report.added.push(format!("container {}", part.name));
         Some(hash)
+    }
+
+    /// onConflict: Merge: the workload's own container `part.name`, at `index` of `existing_list`, becomes the
+    /// configured one with the declaration laid over it, where it stands; the record keeps the declaration.
+    fn merge(
+        &mut self,
+        spec: &mut Mapping,
+        part: &Part,
+        existing_list: &str,
+        list: &str,
+        index: usize,
+        base: &FieldPath,
+    ) -> Option<String> {
+        let at = base.key(existing_list).index(index);
+        if existing_list != list {
+            self.errors.push(FieldError {
+                path: at,
+                message: format!(
+                    "the workload declares {:?} in {existing_list}, but injection {:?} puts that sidecar into {list}; declare it in {list} to merge it (onConflict: Merge)",
+                    part.name, self.injection.name
+                ),
+            });
+            return None;
+        }
+        let existing = spec.get_mut(list).and_then(Node::as_sequence_mut).and_then(|s| s.items.get_mut(index))?;
+        if !matches!(existing, Node::Mapping(_)) {
+            self.errors
+                .push(FieldError { path: at, message: format!("expected a mapping, found {}", existing.describe()) });
+            return None;
+        }
+        let merged = merge_declared(&part.node, existing);
+        self.declared.push((format!("spec/{list}/{}", part.name), yaml_text(existing)));
+        *existing = merged;
+        self.report.conflicts.push(format!(
+            "merged the workload's own container {} over the configured one (onConflict: Merge)",
+            part.name
+        ));
+        Some(meaning_hash(existing))
     }
 
     /// Puts the configured node where this injection's own one stands, and says why it changed.
@@ -583,6 +809,7 @@ impl Ctx<'_> {
         part: &Part,
         base: &FieldPath,
         owned: Option<&str>,
+        place: &str,
     ) -> Option<String> {
         let hash = part.hash.clone();
         let list = kind.field;
@@ -596,20 +823,29 @@ impl Ctx<'_> {
         };
         // An envFrom source's identity is its content: an identical one anywhere in the list is this one.
         let items = map.get(list).and_then(Node::as_sequence).map(|s| s.items.as_slice()).unwrap_or(&[]);
-        if kind.identity == Identity::EnvFromSource && items.iter().any(|n| n.same_meaning(&part.node)) {
-            return Some(hash);
+        // What is already there as configured is recorded only if this injection put it there: the workload's
+        // own identical entry is not, so that taking the injection out leaves it.
+        let identical = (kind.identity == Identity::EnvFromSource && items.iter().any(|n| n.same_meaning(&part.node)))
+            || index_of(map, kind, &part.name).and_then(|i| items.get(i)).is_some_and(|n| n.same_meaning(&part.node));
+        if identical {
+            if owned.is_none() {
+                self.report.own.push(label);
+            }
+            return owned.map(|_| hash);
         }
         if let Some(index) = index_of(map, kind, &part.name) {
             let existing = map.get_mut(list).and_then(Node::as_sequence_mut).and_then(|s| s.items.get_mut(index))?;
-            if existing.same_meaning(&part.node) {
-                return Some(hash);
-            }
             if let Some(recorded_hash) = owned {
                 self.replaced(existing, recorded_hash, &part.node, &label);
                 return Some(hash);
             }
             self.conflict(&base.key(list).index(index), kind.noun, &part.name)?;
-            take(map, kind, &part.name);
+            // onConflict: Replace: in place, keeping the workload's own to give back when taken out.
+            let existing = map.get_mut(list).and_then(Node::as_sequence_mut).and_then(|s| s.items.get_mut(index))?;
+            self.declared.push((format!("{place}#{}", part.name), yaml_text(existing)));
+            *existing = part.node.clone();
+            self.report.added.push(label);
+            return Some(hash);
         }
         list_mut(map, list).push(part.node.clone());
         self.report.added.push(label);
@@ -617,7 +853,57 @@ impl Ctx<'_> {
     }
 }
 
+// ---- onConflict: Merge ---------------------------------------------------------------------------------------
+
+/// Lists of a container merged entry by entry, by Kubernetes' own merge keys; any other list is replaced.
+const MERGED_LISTS: &[(&str, &str)] = &[("env", "name"), ("ports", "containerPort"), ("volumeMounts", "mountPath")];
+
+/// The configured container with the workload's declaration laid over it: every declared field wins; mappings
+/// (resources, securityContext, ...) merge key by key; env, ports and volumeMounts merge entry by entry (a
+/// declared entry replaces the configured one of the same key where it stands, new ones go after); scalars and
+/// other lists (args, command) are the declared ones.
+fn merge_declared(configured: &Node, declared: &Node) -> Node {
+    merge_node(configured, declared, true)
+}
+
+fn merge_node(base: &Node, over: &Node, container: bool) -> Node {
+    let (Node::Mapping(base), Node::Mapping(over)) = (base, over) else { return over.clone() };
+    let mut out = base.clone();
+    for (key, value) in &over.entries {
+        let name = key.as_scalar().map(|s| s.value.as_str());
+        let merge_key = MERGED_LISTS.iter().find(|(l, _)| container && Some(*l) == name).map(|(_, k)| *k);
+        match name.and_then(|n| out.get_mut(n)) {
+            Some(slot) => {
+                *slot = match (merge_key, &*slot, value) {
+                    (Some(k), Node::Sequence(b), Node::Sequence(o)) => Node::Sequence(merge_list(b, o, k)),
+                    _ => merge_node(slot, value, false),
+                }
+            }
+            None => out.entries.push((key.clone(), value.clone())),
+        }
+    }
+    Node::Mapping(out)
+}
+
+fn merge_list(base: &lossless_yaml::Sequence, over: &lossless_yaml::Sequence, key: &str) -> lossless_yaml::Sequence {
+    let id = |n: &Node| n.get(key).and_then(Node::as_scalar).map(|s| s.value.clone());
+    let mut out = base.clone();
+    for item in &over.items {
+        match id(item).and_then(|k| out.items.iter().position(|b| id(b).as_deref() == Some(k.as_str()))) {
+            Some(i) => out.items[i] = item.clone(),
+            None => out.items.push(item.clone()),
+        }
+    }
+    out
+}
+
 // ---- list helpers -------------------------------------------------------------------------------------------
+
+/// The entry of `list` named `name`, to edit.
+fn entry_mut<'a>(spec: &'a mut Mapping, list: &str, name: &str) -> Option<&'a mut Node> {
+    let index = index_named(spec, list, "name", name)?;
+    spec.get_mut(list)?.as_sequence_mut()?.items.get_mut(index)
+}
 
 /// The position of the entry of the list `kind.field` whose identity is `name`.
 fn index_of(map: &Mapping, kind: &PartKind, name: &str) -> Option<usize> {
@@ -716,13 +1002,112 @@ fn metadata_map<'a>(template: &'a mut Mapping, field: &str) -> &'a mut Mapping {
     map
 }
 
-/// Removes `key` from the mapping at `path`, then drops the mappings left empty (the ones this function made).
-fn remove_key(template: &mut Mapping, path: &[&str; 2], key: &str) {
+/// Removes `key` from the mapping at `path`, then settles the mappings left empty ([`settle`], with what
+/// `record` says the workload had there).
+fn remove_key(template: &mut Mapping, path: &[&str; 2], key: &str, record: Option<&Record>) {
     let Some(metadata) = template.get_mut(path[0]).and_then(Node::as_mapping_mut) else { return };
     let Some(map) = metadata.get_mut(path[1]).and_then(Node::as_mapping_mut) else { return };
     map.remove(key);
-    drop_if_empty(metadata, path[1]);
-    drop_if_empty(template, path[0]);
+    let before = |place: &str| record.and_then(|r| r.before(place));
+    settle(metadata, path[1], before(&format!("{}/{}", path[0], path[1])));
+    settle(template, path[0], before(path[0]));
+}
+
+// ---- what the workload had where the injection put its parts ------------------------------------------------
+
+/// A list or map left empty by taking entries out goes back to what the workload had there (`before`: an
+/// empty list, `{}`, or null, as written), or is dropped when the injection made it.
+fn settle(map: &mut Mapping, key: &str, before: Option<Node>) {
+    if !map.get(key).is_some_and(is_empty_collection) {
+        return;
+    }
+    match before {
+        Some(node) => map.insert(key, node),
+        None => drop_if_empty(map, key),
+    }
+}
+
+fn is_empty_collection(node: &Node) -> bool {
+    match node {
+        Node::Sequence(s) => s.items.is_empty(),
+        Node::Mapping(m) => m.entries.is_empty(),
+        _ => false,
+    }
+}
+
+fn empty_or_null(node: &Node) -> bool {
+    is_empty_collection(node) || node.is_null()
+}
+
+/// The node at a place of [`Record::before`] in a pod template: `metadata`, `metadata/<map>`, `spec/<list>`,
+/// `spec/<list>/<container name>`, `spec/<list>/<container name>/<list>`.
+fn place<'a>(template: &'a Mapping, key: &str) -> Option<&'a Node> {
+    let segments: Vec<&str> = key.split('/').collect();
+    let top = template.get(segments[0])?;
+    match segments[1..] {
+        [] => Some(top),
+        [field] => top.get(field),
+        [list, name, ref rest @ ..] => {
+            let items = &top.get(list)?.as_sequence()?.items;
+            let container =
+                items.iter().find(|c| c.get("name").and_then(Node::as_scalar).is_some_and(|s| s.value == name))?;
+            match rest {
+                [] => Some(container),
+                [field] => container.get(field),
+                _ => None,
+            }
+        }
+    }
+}
+
+/// The lists and maps the injection put entries into that the workload had empty or null (`without`: the
+/// workload without this injection; `work`: with it), as YAML text for the record; and the ones `old` kept
+/// that still hold entries.
+/// (`sidecars`: not app containers; a declaration merged with one is kept whole.)
+fn filled_from_empty(
+    without: &Mapping,
+    work: &Mapping,
+    old: Option<&Record>,
+    sidecars: &[&str],
+) -> Vec<(String, String)> {
+    let mut places = vec!["metadata".to_string()];
+    places.extend(parts::at(Place::TemplateMetadata).map(|(_, k)| format!("metadata/{}", k.field)));
+    places.extend(
+        PARTS
+            .iter()
+            .filter(|k| matches!(k.place, Place::Containers | Place::PodSpec))
+            .map(|k| format!("spec/{}", k.field)),
+    );
+    let containers = without.get("spec").and_then(|s| s.get(PARTS[CONTAINERS].field)).and_then(Node::as_sequence);
+    let names = containers.into_iter().flat_map(|s| &s.items).filter_map(|c| c.get("name").and_then(Node::as_str));
+    for name in names.filter(|n| !sidecars.contains(n)) {
+        places.extend(parts::at(Place::AppContainers).map(|(_, k)| format!("spec/containers/{name}/{}", k.field)));
+    }
+    // The status annotation, written after this, fills the template's annotations (and its metadata).
+    let status_fills = |key: &str| key == "metadata" || key == "metadata/annotations";
+    let filled = |key: &str| status_fills(key) || place(work, key).is_some_and(|n| !empty_or_null(n));
+    let mut out: Vec<(String, String)> = places
+        .into_iter()
+        .filter(|key| place(without, key).is_some_and(empty_or_null) && filled(key))
+        .map(|key| {
+            let text = yaml_text(place(without, &key).expect("just found"));
+            (key, text)
+        })
+        .collect();
+    for (key, text) in old.map(|o| o.before.as_slice()).unwrap_or(&[]) {
+        // (An entry kept under `list#identity`, or a merged declaration, is kept again by `add` if still needed.)
+        let collection = !key.contains('#') && old.and_then(|o| o.before(key)).is_some_and(|n| empty_or_null(&n));
+        if collection && filled(key) && !out.iter().any(|(k, _)| k == key) {
+            out.push((key.clone(), text.clone()));
+        }
+    }
+    out
+}
+
+/// A node as one YAML document's text, for the status record.
+fn yaml_text(node: &Node) -> String {
+    let text = lossless_yaml::emit_document(&lossless_yaml::Document { root: node.clone(), version: None });
+    text.trim_end_matches('\n').to_string()
 }
 
 #[cfg(test)]

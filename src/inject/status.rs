@@ -17,6 +17,13 @@ pub(crate) struct Record {
     pub(crate) config: String,
     /// Per row of [`PARTS`], in its order.
     pub(crate) parts: Vec<Entries>,
+    /// What the workload itself had where the injection put its parts, as YAML text, by place: a list or map
+    /// it had empty or null (`spec/volumes`, `metadata/annotations`, `spec/containers/app/env`), which taking
+    /// the injection out gives back as written rather than dropping; its own container a sidecar was merged
+    /// over or replaced (`spec/containers/envoy`); its own entry replaced under onConflict: Replace
+    /// (`spec/volumes#logs`, `spec/containers/app/env#LOG_LEVEL`, `metadata/annotations#team`: the list's place,
+    /// `#`, the entry's identity).
+    pub(crate) before: Vec<(String, String)>,
 }
 
 /// What a record keeps for one part kind, in the row's [`Shape`].
@@ -109,12 +116,27 @@ impl Entries {
 impl Record {
     /// A record of nothing added yet, for the config whose hash is `config`.
     pub(crate) fn new(config: impl Into<String>) -> Record {
-        Record { config: config.into(), parts: PARTS.iter().map(|k| Entries::empty(k.record)).collect() }
+        Record {
+            config: config.into(),
+            parts: PARTS.iter().map(|k| Entries::empty(k.record)).collect(),
+            before: Vec::new(),
+        }
+    }
+
+    /// Whether the record kept what the workload had at `place`.
+    pub(crate) fn kept(&self, place: &str) -> bool {
+        self.before.iter().any(|(p, _)| p == place)
+    }
+
+    /// What the workload had at `place` before the injection, if the record kept it.
+    pub(crate) fn before(&self, place: &str) -> Option<Node> {
+        let (_, text) = self.before.iter().find(|(p, _)| p == place)?;
+        parse_stream(text.as_bytes()).ok()?.into_iter().next().map(|d| d.root)
     }
 
     /// Names no part: the injection added (or adopted) nothing.
     pub(crate) fn is_empty(&self) -> bool {
-        self.parts.iter().all(Entries::is_empty)
+        self.parts.iter().all(Entries::is_empty) && self.before.is_empty()
     }
 }
 
@@ -160,6 +182,17 @@ impl Status {
         self.take(name);
         self.records.push((name.to_string(), record));
         self.records.sort_by(|a, b| a.0.cmp(&b.0));
+    }
+
+    /// Gives `entries` of a record taken out (what the workload had where the status annotation stands) to the
+    /// first remaining record that lacks them: taking out the last injection then still gives them back.
+    pub(crate) fn hand_over(&mut self, entries: impl Iterator<Item = (String, String)>) {
+        let Some((_, record)) = self.records.first_mut() else { return };
+        for (place, text) in entries {
+            if !record.kept(&place) {
+                record.before.push((place, text));
+            }
+        }
     }
 
     /// Names of every container any injection added.
@@ -231,7 +264,20 @@ impl Record {
             };
             parts.push(entries);
         }
-        Ok(Record { config: map.get("config").and_then(Node::as_str).unwrap_or_default().to_string(), parts })
+        let before = match object("before")? {
+            None => Vec::new(),
+            Some(m) => m
+                .entries
+                .iter()
+                .map(|(k, v)| match (k.as_str(), v.as_str()) {
+                    (Some(k), Some(v)) if parse_stream(v.as_bytes()).is_ok_and(|d| d.len() == 1) => {
+                        Ok((k.to_string(), v.to_string()))
+                    }
+                    _ => Err("before: expected places and the YAML of one node each".to_string()),
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        Ok(Record { config: map.get("config").and_then(Node::as_str).unwrap_or_default().to_string(), parts, before })
     }
 
     fn write_json(&self, out: &mut String) {
@@ -247,6 +293,11 @@ impl Record {
                 Entries::PerContainer(entries) => json_object(entries, |names, out| json_list(names, out), out),
                 Entries::Keys(names) => json_list(names, out),
             }
+        }
+        // After the table's rows, whose order is the record's key order.
+        if !self.before.is_empty() {
+            out.push_str(",\"before\":");
+            json_object(&self.before, |text, out| json_string(text, out), out);
         }
         out.push('}');
     }
@@ -290,6 +341,8 @@ fn json_string(s: &str, out: &mut String) {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
+            // The YAML of a declaration kept under `before` has many.
+            '\n' => out.push_str("\\n"),
             c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }
@@ -334,9 +387,31 @@ mod tests {
     }
 
     #[test]
+    fn what_the_workload_had_before_round_trips_as_yaml_text() {
+        let mut with_before = record("3", &[]);
+        with_before.before = vec![("spec/volumes".into(), "[]".into()), ("spec/containers/app/env".into(), "~".into())];
+        let mut status = Status::default();
+        status.put("x", with_before);
+        let json = status.to_json();
+        assert_eq!(json, r#"{"x":{"config":"3","before":{"spec/volumes":"[]","spec/containers/app/env":"~"}}}"#);
+        let back = Status::parse(&json).unwrap();
+        assert_eq!(back, status);
+        let record = back.records[0].1.clone();
+        assert!(record.before("spec/volumes").is_some_and(|n| n.as_sequence().is_some_and(|s| s.items.is_empty())));
+        assert!(record.before("spec/containers/app/env").is_some_and(|n| n.is_null()));
+        assert!(record.before("metadata").is_none());
+    }
+
+    #[test]
     fn a_malformed_status_record_is_an_error_not_a_panic() {
-        for bad in ["[1]", "{\"a\": 1}", "{\"a\": {\"containers\": [1]}}", "{\"a\": {\"env\": {\"app\": \"x\"}}}", "{"]
-        {
+        for bad in [
+            "[1]",
+            "{\"a\": 1}",
+            "{\"a\": {\"before\": {\"spec/volumes\": 1}}}",
+            "{\"a\": {\"containers\": [1]}}",
+            "{\"a\": {\"env\": {\"app\": \"x\"}}}",
+            "{",
+        ] {
             assert!(Status::parse(bad).is_err(), "{bad}");
         }
         assert_eq!(Status::parse("").unwrap(), Status::default());

@@ -465,8 +465,58 @@ fn unique(entries: Vec<(Sc, Sc)>, prefix: &str) -> Vec<(Sc, Y)> {
         .collect()
 }
 
-fn build_workload(p: &WorkloadParts, index: usize) -> Item {
+/// Which of the config's parts a generated workload already has of its own, identical to the config's.
+#[derive(Clone, Copy, Debug, Default)]
+struct Carry {
+    annotations: bool,
+    /// An empty `annotations: {}` on the pod template (when it has none of its own).
+    empty_annotations: bool,
+    /// The workload's own parts differ from the config's (same names, other values): a conflict, for a
+    /// config with onConflict Replace or Merge.
+    differ: bool,
+    env: bool,
+    volumes: bool,
+    sidecar: bool,
+}
+
+fn carry() -> impl Strategy<Value = Carry> {
+    (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()).prop_map(
+        |(annotations, empty_annotations, env, volumes, sidecar)| Carry {
+            annotations,
+            empty_annotations,
+            differ: false,
+            env,
+            volumes,
+            sidecar,
+        },
+    )
+}
+
+/// The workload's own value where it differs from the config's.
+fn own_other(sc: &Sc) -> Sc {
+    Sc { text: format!("own {}", sc.text), style: Style::Double }
+}
+
+/// A config value as the workload's own copy writes it: the same string for every reader. The config is read as
+/// YAML 1.2, so its plain `yes` is a string; the workload's plain `yes` would be a boolean to Kubernetes.
+fn own_copy(sc: &Sc) -> Sc {
+    match sc.style {
+        Style::Plain => Sc { text: sc.text.clone(), style: Style::Double },
+        style => Sc { text: sc.text.clone(), style },
+    }
+}
+
+fn build_workload(p: &WorkloadParts, index: usize, own: Option<(&Cfg, Carry)>) -> Item {
     let (api_version, kind, path) = KINDS[p.kind];
+    let (cfg, carry) = match own {
+        Some((cfg, carry)) => (Some(cfg), carry),
+        None => (None, Carry::default()),
+    };
+    let value: fn(&Sc) -> Sc = if carry.differ { own_other } else { own_copy };
+    let own_annotations: Vec<(Sc, Y)> = match cfg {
+        Some(cfg) if carry.annotations => cfg.annotation_entries(value),
+        _ => Vec::new(),
+    };
     let mut labels: Vec<(Sc, Y)> = Vec::new();
     if let Some(team) = p.team {
         labels.push((key("team"), s(team)));
@@ -479,6 +529,9 @@ fn build_workload(p: &WorkloadParts, index: usize) -> Item {
     }
     annotations
         .push((key("internal.config.kubernetes.io/index"), Y::S(Sc { text: index.to_string(), style: Style::Single })));
+    if path.is_empty() {
+        annotations.extend(own_annotations.iter().cloned());
+    }
     if p.anchors {
         annotations.push((
             key("anchored"),
@@ -499,13 +552,16 @@ fn build_workload(p: &WorkloadParts, index: usize) -> Item {
         .iter()
         .enumerate()
         .map(|(i, (args, env))| {
-            let env: Vec<Y> = env
+            let mut env: Vec<Y> = env
                 .iter()
                 .enumerate()
                 .map(|(j, (_, v))| {
                     Y::M(vec![(key("name"), s(&format!("E{j}"))), (key("value"), Y::S(v.clone()))], p.flow)
                 })
                 .collect();
+            if let (Some(cfg), true) = (cfg, carry.env) {
+                env.extend(cfg.env_entries(value));
+            }
             let mut fields = vec![
                 ("name", s(&format!("app-{i}"))),
                 ("image", s(&format!("registry.example/app:1.{i}"))),
@@ -521,24 +577,36 @@ fn build_workload(p: &WorkloadParts, index: usize) -> Item {
             m(fields)
         })
         .collect();
-    let mut spec = vec![("containers", Y::L(containers, false))];
+    let mut containers = containers;
+    let mut init_containers = Vec::new();
     if p.init {
-        spec.insert(
-            0,
-            ("initContainers", Y::L(vec![m(vec![("name", s("app-init")), ("image", s("busybox:1.36"))])], false)),
-        );
+        init_containers.push(m(vec![("name", s("app-init")), ("image", s("busybox:1.36"))]));
     }
+    if let Some(cfg) = cfg.filter(|c| carry.sidecar && c.sidecars > 0) {
+        let image = if carry.differ { "example/own-sidecar:9" } else { SIDECAR_IMAGE };
+        match cfg.native {
+            true => init_containers.push(cfg.container("sc-0".into(), image, value, true)),
+            false => containers.push(cfg.container("sc-0".into(), image, value, false)),
+        }
+    }
+    let mut spec = vec![("containers", Y::L(containers, false))];
+    if !init_containers.is_empty() {
+        spec.insert(0, ("initContainers", Y::L(init_containers, false)));
+    }
+    let mut volumes = Vec::new();
     if p.volumes {
-        spec.push((
-            "volumes",
-            Y::L(
-                vec![m(vec![
-                    ("name", s("data")),
-                    ("configMap", m(vec![("name", s("cfg")), ("defaultMode", s("0644"))])),
-                ])],
-                false,
-            ),
-        ));
+        volumes
+            .push(m(vec![("name", s("data")), ("configMap", m(vec![("name", s("cfg")), ("defaultMode", s("0644"))]))]));
+    }
+    if let (Some(cfg), true) = (cfg, carry.volumes) {
+        let own = |name: &str| m(vec![("name", s(name)), ("hostPath", m(vec![("path", s("/own"))]))]);
+        match carry.differ {
+            true => volumes.extend((0..cfg.volumes).map(|i| own(&format!("sc-vol-{i}")))),
+            false => volumes.extend(cfg.volume_entries()),
+        }
+    }
+    if !volumes.is_empty() {
+        spec.push(("volumes", Y::L(volumes, false)));
     }
     // Empty collections as list items and values (`- {}` once made the emitter's size estimate underflow).
     spec.push(("tolerations", Y::L(vec![Y::M(vec![], p.flow), Y::L(vec![], false)], false)));
@@ -550,23 +618,21 @@ fn build_workload(p: &WorkloadParts, index: usize) -> Item {
         spec.push(("restartPolicy", s("Never")));
     }
     let pod_spec = m(spec);
-    let template = if p.template_labels {
-        Y::M(
-            vec![
-                (
-                    key("metadata"),
-                    m(vec![
-                        ("labels", Y::M(vec![(key("team"), s("x"))], p.flow)),
-                        // Where the injection writes its status record: a flow mapping it edits in flow style.
-                        ("annotations", Y::M(vec![(key("example.com/note"), s("kept"))], p.flow)),
-                    ]),
-                ),
-                (key("spec"), pod_spec),
-            ],
-            false,
-        )
-    } else {
+    let mut template_metadata = Vec::new();
+    let mut template_annotations = own_annotations;
+    if p.template_labels {
+        template_metadata.push(("labels", Y::M(vec![(key("team"), s("x"))], p.flow)));
+        template_annotations.push((key("example.com/note"), s("kept")));
+    }
+    if !template_annotations.is_empty() || (carry.empty_annotations && !path.is_empty()) {
+        // Where the injection writes its status record: with template labels, a flow mapping it edits in flow
+        // style.
+        template_metadata.push(("annotations", Y::M(template_annotations, p.template_labels && p.flow)));
+    }
+    let template = if template_metadata.is_empty() {
         m(vec![("spec", pod_spec)])
+    } else {
+        Y::M(vec![(key("metadata"), m(template_metadata)), (key("spec"), pod_spec)], false)
     };
     // Wrap the template in its path, from the inside out; a Pod's template is the Pod itself.
     let mut body: Vec<(Sc, Y)> =
@@ -638,6 +704,8 @@ fn other_item(choice: usize, index: usize, values: &[(Sc, Sc)]) -> Item {
 
 // ---- the config -----------------------------------------------------------------------------------------------
 
+const SIDECAR_IMAGE: &str = "example/sidecar:1.0";
+
 #[derive(Clone, Debug)]
 struct Cfg {
     sidecars: usize,
@@ -650,6 +718,8 @@ struct Cfg {
     /// 0: no selector; 1: kinds; 2: matchLabels team=a.
     selector: usize,
     kinds: Vec<usize>,
+    /// spec.onConflict, when given.
+    on_conflict: Option<&'static str>,
 }
 
 fn cfg() -> impl Strategy<Value = Cfg> {
@@ -662,7 +732,7 @@ fn cfg() -> impl Strategy<Value = Cfg> {
     )
         .prop_map(|((sidecars, init, volumes, native), args, env, annotations, (selector, kinds))| {
             let sidecars = if sidecars == 0 && !init && volumes == 0 { 1 } else { sidecars };
-            Cfg { sidecars, init, volumes, native, args, env, annotations, selector, kinds }
+            Cfg { sidecars, init, volumes, native, args, env, annotations, selector, kinds, on_conflict: None }
         })
 }
 
@@ -677,46 +747,66 @@ impl Cfg {
             }
     }
 
+    /// A configured container; `value` writes its strings (`as_native`: as the injection writes a native one).
+    fn container(&self, name: String, image: &str, value: fn(&Sc) -> Sc, as_native: bool) -> Y {
+        let mut entries = vec![
+            ("name", s(&name)),
+            ("image", s(image)),
+            ("args", Y::L(self.args.iter().map(|a| Y::S(value(a))).collect(), false)),
+            ("resources", m(vec![("requests", m(vec![("cpu", s("10m"))]))])),
+        ];
+        if as_native {
+            entries.push(("restartPolicy", s("Always")));
+        }
+        m(entries)
+    }
+
+    fn volume_entries(&self) -> Vec<Y> {
+        (0..self.volumes)
+            .map(|i| m(vec![("name", s(&format!("sc-vol-{i}"))), ("emptyDir", Y::M(vec![], false))]))
+            .collect()
+    }
+
+    fn env_entries(&self, value: fn(&Sc) -> Sc) -> Vec<Y> {
+        self.env
+            .iter()
+            .enumerate()
+            .map(|(i, v)| m(vec![("name", s(&format!("SC_ENV_{i}"))), ("value", Y::S(value(v)))]))
+            .collect()
+    }
+
+    fn annotation_entries(&self, value: fn(&Sc) -> Sc) -> Vec<(Sc, Y)> {
+        self.annotations
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (key(&format!("sc.example.com/a{i}")), Y::S(value(v))))
+            .collect()
+    }
+
     fn y(&self) -> Y {
-        let container = |name: String, image: &str| {
-            m(vec![
-                ("name", s(&name)),
-                ("image", s(image)),
-                ("args", Y::L(self.args.iter().cloned().map(Y::S).collect(), false)),
-                ("resources", m(vec![("requests", m(vec![("cpu", s("10m"))]))])),
-            ])
-        };
+        let as_written = |sc: &Sc| sc.clone();
         let mut spec: Vec<(&str, Y)> = vec![("native", s(if self.native { "true" } else { "false" }))];
         spec.push((
             "containers",
-            Y::L((0..self.sidecars).map(|i| container(format!("sc-{i}"), "example/sidecar:1.0")).collect(), false),
-        ));
-        if self.init {
-            spec.push(("initContainers", Y::L(vec![container("sc-init".into(), "example/init:1.0")], false)));
-        }
-        spec.push((
-            "volumes",
             Y::L(
-                (0..self.volumes)
-                    .map(|i| m(vec![("name", s(&format!("sc-vol-{i}"))), ("emptyDir", Y::M(vec![], false))]))
+                (0..self.sidecars)
+                    .map(|i| self.container(format!("sc-{i}"), SIDECAR_IMAGE, as_written, false))
                     .collect(),
                 false,
             ),
         ));
-        let env: Vec<Y> = self
-            .env
-            .iter()
-            .enumerate()
-            .map(|(i, v)| m(vec![("name", s(&format!("SC_ENV_{i}"))), ("value", Y::S(v.clone()))]))
-            .collect();
-        spec.push(("env", Y::L(env, false)));
-        let annotations: Vec<(Sc, Y)> = self
-            .annotations
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (key(&format!("sc.example.com/a{i}")), Y::S(v.clone())))
-            .collect();
-        spec.push(("annotations", Y::M(annotations, false)));
+        if self.init {
+            spec.push((
+                "initContainers",
+                Y::L(vec![self.container("sc-init".into(), "example/init:1.0", as_written, false)], false),
+            ));
+        }
+        spec.push(("volumes", Y::L(self.volume_entries(), false)));
+        spec.push(("env", Y::L(self.env_entries(as_written), false)));
+        spec.push(("annotations", Y::M(self.annotation_entries(as_written), false)));
+        if let Some(policy) = self.on_conflict {
+            spec.push(("onConflict", s(policy)));
+        }
         match self.selector {
             1 => spec.push((
                 "selector",
@@ -757,23 +847,33 @@ struct Case {
 }
 
 fn case() -> impl Strategy<Value = Case> {
+    case_carrying(Just(Carry::default()), Just(None))
+}
+
+/// Generated lists whose workloads already have, of their own, some of the parts the config adds; the config's
+/// onConflict from `policy`.
+fn case_carrying(
+    carry: impl Strategy<Value = Carry>,
+    policy: impl Strategy<Value = Option<&'static str>>,
+) -> impl Strategy<Value = Case> {
     (
         prop::collection::vec(
             prop_oneof![
-                4 => workload_parts().prop_map(Ok),
+                4 => (workload_parts(), carry).prop_map(Ok),
                 1 => (0usize..3, prop::collection::vec((tricky(), tricky()), 0..4)).prop_map(Err),
             ],
             0..7,
         ),
-        cfg(),
+        (cfg(), policy),
         any::<bool>(),
     )
-        .prop_map(|(parts, cfg, explicit_start)| {
+        .prop_map(|(parts, (mut cfg, policy), explicit_start)| {
+            cfg.on_conflict = policy;
             let items: Vec<Item> = parts
                 .iter()
                 .enumerate()
                 .map(|(i, p)| match p {
-                    Ok(w) => build_workload(w, i),
+                    Ok((w, carry)) => build_workload(w, i, Some((&cfg, *carry))),
                     Err((choice, values)) => other_item(*choice, i, values),
                 })
                 .collect();
@@ -1045,4 +1145,71 @@ fn untouched_items_and_removed_injections_come_back_byte_for_byte() {
     if let Err(e) = result {
         panic!("{e}");
     }
+}
+
+/// The run's output with the config's `spec.remove` set to true.
+fn with_remove_in_tree(output: &[u8]) -> String {
+    let mut docs = parse_stream(output).expect("the output parses");
+    let spec = docs[0]
+        .root
+        .as_mapping_mut()
+        .and_then(|m| m.get_mut("functionConfig"))
+        .and_then(Node::as_mapping_mut)
+        .and_then(|c| c.get_mut("spec"))
+        .and_then(Node::as_mapping_mut)
+        .expect("a config spec");
+    let plain_true =
+        lossless_yaml::Scalar { value: "true".into(), style: ScalarStyle::Plain, props: Default::default() };
+    spec.insert("remove", Node::Scalar(plain_true));
+    lossless_yaml::emit_document(&docs[0])
+}
+
+/// Issue 11, item 1: what a workload had of its own before the injection is still there after the injection is
+/// taken out, even where it is identical to what the config adds. Inject, then remove, gives back every item as
+/// it was read: in meaning, and as the YAML layer writes it (styles, key order).
+#[test]
+fn inject_then_remove_gives_back_workloads_that_already_had_some_parts() {
+    let mut runner = TestRunner::new(Config { cases: cases(), failure_persistence: None, ..Config::default() });
+    let result = runner.run(&case_carrying(carry(), Just(None)), |c| check_inject_then_remove(&c));
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
+/// The same with the workload's own parts differing from the config's, under onConflict Replace (the config's
+/// replace them while injected) and Merge (a sidecar the workload declares is laid over the config's; other
+/// parts stay the workload's): taking the injection out gives back every one as the workload had it.
+#[test]
+fn inject_then_remove_gives_back_what_replace_or_merge_took_over() {
+    let mut runner = TestRunner::new(Config { cases: cases(), failure_persistence: None, ..Config::default() });
+    let differing = carry().prop_map(|c| Carry { differ: true, ..c });
+    let policy = prop::sample::select(&["Replace", "Merge"][..]).prop_map(Some);
+    let result = runner.run(&case_carrying(differing, policy), |c| check_inject_then_remove(&c));
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
+fn check_inject_then_remove(c: &Case) -> Result<(), TestCaseError> {
+    let injected = sidecar_injector::process(c.text.as_bytes());
+    prop_assert_eq!(injected.exit_code, 0, "inject: {}\n--- input\n{}", injected.stderr, c.text);
+    let removal = with_remove_in_tree(&injected.stdout);
+    let removed = sidecar_injector::process(removal.as_bytes());
+    prop_assert_eq!(removed.exit_code, 0, "remove: {}\n--- input\n{}", removed.stderr, removal);
+    let before = invariants::read_list(c.text.as_bytes()).expect("parses");
+    let after = invariants::read_list(&removed.stdout).expect("parses");
+    prop_assert_eq!(before.items.len(), after.items.len());
+    for (i, (b, a)) in before.items.iter().zip(&after.items).enumerate() {
+        let text = |n: &Node| lossless_yaml::emit_document(&lossless_yaml::Document { root: n.clone(), version: None });
+        prop_assert!(
+            b.same_meaning(a),
+            "item {} changed in meaning\n--- input\n{}\n--- after inject\n{}\n--- after remove\n{}",
+            i,
+            text(b),
+            String::from_utf8_lossy(&injected.stdout),
+            text(a)
+        );
+        prop_assert_eq!(text(b), text(a), "item {} is written differently", i);
+    }
+    Ok(())
 }

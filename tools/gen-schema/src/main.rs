@@ -174,8 +174,11 @@ fn spec_fields(g: &mut SchemaGenerator) -> Vec<Field> {
             "onConflict",
             "What to do with a container, volume, env var, mount, annotation or label of the same name that \
              this injection did not add: Fail (default, an error), Skip (keep the workload's), Replace (use \
-             this injection's, which then owns it).",
-            json!({ "type": "string", "enum": ["Fail", "Skip", "Replace"] }),
+             this injection's, which then owns it), Merge (a container the workload declares with a sidecar's \
+             name is laid over the configured one: the workload's fields win, env, ports and volumeMounts \
+             merge entry by entry; taking the injection out gives the declaration back; other parts are kept \
+             as with Skip).",
+            json!({ "type": "string", "enum": ["Fail", "Skip", "Replace", "Merge"] }),
         ),
         Field::optional(
             "selector",
@@ -192,6 +195,15 @@ fn spec_fields(g: &mut SchemaGenerator) -> Vec<Field> {
             json!({ "type": "string", "enum": ["Skip", "Inject"] }),
         ),
         // ---- end of the wip-select additions ----
+        // ---- issue 11, items 11-13 (branch wip-merge): onConflict Merge is in the enum above ----
+        Field::optional(
+            "failOnWarnings",
+            "Make every warning an error (exit code 1, nothing changed). kustomize drops a plugin's stderr \
+             when it succeeds, so under kubectl kustomize or Argo CD a warning is never seen otherwise. \
+             Default false.",
+            json!({ "type": "boolean" }),
+        ),
+        // ---- end of issue 11, items 11-13 ----
     ]
 }
 
@@ -293,6 +305,13 @@ fn config_map_data_fields() -> Vec<Field> {
             "Labels the resource must have, comma-separated key=value pairs: `app=web,tier=frontend`.",
             string(),
         ),
+        // ---- issue 11, item 13 (branch wip-merge) ----
+        Field::optional(
+            "failOnWarnings",
+            "\"true\" to make every warning an error (spec.failOnWarnings); default \"false\".",
+            json!({ "type": "string", "enum": ["true", "false"] }),
+        ),
+        // ---- end of issue 11, item 13 ----
     ]
 }
 

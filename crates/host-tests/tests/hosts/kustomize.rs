@@ -265,6 +265,54 @@ fn every_expected_output_carries_what_its_config_adds() {
     }
 }
 
+// --- where warnings go: kubectl kustomize drops a succeeding plugin's stderr -----------------------------------
+
+/// A Job with a classic `:latest` sidecar and no requests: three warnings. Returns the kustomization's directory.
+fn warning_layout(test: &str, fail_on_warnings: bool) -> PathBuf {
+    let dir = scratch(test);
+    std::fs::write(dir.join("kustomization.yaml"), "resources: [job.yaml]\ntransformers: [injector.yaml]\n").unwrap();
+    std::fs::write(
+        dir.join("job.yaml"),
+        "apiVersion: batch/v1\nkind: Job\nmetadata: {name: migrate}\nspec:\n  template:\n    spec:\n      \
+         restartPolicy: Never\n      containers: [{name: migrate, image: example/migrate:1.0}]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("injector.yaml"),
+        format!(
+            "apiVersion: sidecar-injector.dev/v1alpha1\nkind: SidecarInjector\nmetadata: {{name: proxy}}\nspec:\n  \
+             failOnWarnings: {fail_on_warnings}\n  containers: [{{name: proxy, image: \"example/proxy:latest\"}}]\n"
+        ),
+    )
+    .unwrap();
+    dir
+}
+
+/// What the README says about warnings under kubectl: a legacy plugin that exits 0 has its stderr thrown away,
+/// so the warnings never show; with `spec.failOnWarnings: true` the build fails and shows every one, one per line.
+#[test]
+#[cfg_attr(not(host_kubectl), ignore = "kubectl is not on PATH")]
+fn kubectl_kustomize_drops_warnings_unless_fail_on_warnings() {
+    let quiet = kubectl_kustomize(&warning_layout("warnings-dropped", false), plugin_home());
+    assert!(quiet.status.success(), "{}", text(&quiet));
+    assert!(
+        quiet.stderr.is_empty(),
+        "kubectl showed the warnings after all (the README says it does not):\n{}",
+        text(&quiet)
+    );
+    assert!(String::from_utf8_lossy(&quiet.stdout).contains("name: proxy"), "{}", text(&quiet));
+
+    let failed = kubectl_kustomize(&warning_layout("warnings-fail", true), plugin_home());
+    assert!(!failed.status.success(), "{}", text(&failed));
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.contains("sidecar-injector: error")).collect();
+    assert_eq!(errors.len(), 3, "{}", text(&failed));
+    for what in ["no resource requests", ":latest", "the Job never completes"] {
+        assert!(errors.iter().any(|l| l.contains(what) && l.contains("spec.failOnWarnings")), "{what}: {stderr}");
+    }
+    assert!(failed.stdout.is_empty(), "{}", text(&failed));
+}
+
 // --- kubectl kustomize and the KRM function form: the silent skip ---------------------------------------------
 
 /// `kubectl kustomize` has no `--enable-exec`: a transformer with `config.kubernetes.io/function` is dropped
