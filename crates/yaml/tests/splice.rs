@@ -96,17 +96,6 @@ fn a_changed_flow_collection_stays_flow() {
     lossless_yaml::meaning::same_docs(&docs, &parse(&out)).unwrap();
 }
 
-/// `SPLICE_CASE=path cargo test -p lossless-yaml --test splice one_case -- --ignored --nocapture`: one file
-/// through the layer's round-trip check, with the input shown.
-#[test]
-#[ignore = "a debugging aid: run with SPLICE_CASE=path"]
-fn one_case() {
-    let path = std::env::var("SPLICE_CASE").expect("SPLICE_CASE");
-    let data = std::fs::read(path).unwrap();
-    println!("--- input\n{}", String::from_utf8_lossy(&data));
-    lossless_yaml::meaning::check_round_trip(&data).unwrap();
-}
-
 #[test]
 fn comments_left_by_a_removed_entry_do_not_join_a_block_scalar() {
     let text = "a: |\n  text\nb: 1\n  # deeper\nc: 2\n# above d\nd: 3\n";
