@@ -28,10 +28,6 @@ const FUNCTION_ANNOTATION: &str = "config.kubernetes.io/function";
 /// The image may be at most this large (the budget); it is about 0.75 MB.
 const IMAGE_SIZE_BUDGET: u64 = 3 << 20;
 
-fn tools_container() -> PathBuf {
-    common::repo_root().join("tools/container")
-}
-
 fn podman(args: &[&str]) -> Output {
     common::with_containers(Command::new("podman").args(args)).output().expect("podman runs")
 }

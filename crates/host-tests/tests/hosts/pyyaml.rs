@@ -1,7 +1,7 @@
 //! PyYAML's pure-Python SafeLoader follows YAML 1.1 and shares no code with libyaml: the YAML layer's output
-//! must read to it as the input did, on the layer's own test corpus (crates/yaml/tests/support/corpus.rs).
+//! must read to it as the input did, on the layer's own test corpus (crates/yaml/tests/yaml/support/corpus.rs).
 
-#[path = "../../../yaml/tests/support/corpus.rs"]
+#[path = "../../../yaml/tests/yaml/support/corpus.rs"]
 mod corpus;
 
 use corpus::{auto_docs, corpus, round_trip, TRICKY};
