@@ -427,3 +427,18 @@ pub fn with_containers(cmd: &mut Command) -> &mut Command {
     }
     cmd
 }
+
+/// One minimal Deployment as an item of a ResourceList's `items` (indented for it), for tests that need a
+/// workload and nothing more.
+pub const DEPLOYMENT_ITEM: &str = "\
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+  spec:
+    template:
+      spec:
+        containers:
+        - name: app
+          image: nginx:1.27
+";

@@ -225,18 +225,7 @@ const CONFIG: &str = "  apiVersion: sidecar-injector.dev/v1alpha1
       resources: {requests: {cpu: 10m, memory: 16Mi}}
 ";
 
-const DEPLOYMENT: &str = "\
-- apiVersion: apps/v1
-  kind: Deployment
-  metadata:
-    name: web
-  spec:
-    template:
-      spec:
-        containers:
-        - name: app
-          image: nginx:1.27
-";
+use common::DEPLOYMENT_ITEM as DEPLOYMENT;
 
 /// A ResourceList around `items` (YAML list entries at column 0) with [`CONFIG`].
 fn list(items: &str) -> String {

@@ -15,18 +15,7 @@ use std::time::Duration;
 use common::{RunOutput, CRASH_CODE};
 use wasmtime::{ExternType, Module};
 
-const WORKLOAD: &str = "\
-- apiVersion: apps/v1
-  kind: Deployment
-  metadata:
-    name: web
-  spec:
-    template:
-      spec:
-        containers:
-        - name: app
-          image: nginx:1.27
-";
+use common::DEPLOYMENT_ITEM as WORKLOAD;
 
 const CONFIG: &str = "\
 apiVersion: sidecar-injector.dev/v1alpha1
