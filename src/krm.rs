@@ -25,7 +25,12 @@ impl std::fmt::Display for InputError {
 
 impl ResourceList {
     pub fn read(input: &[u8]) -> Result<ResourceList, InputError> {
-        let mut docs = parse_stream(input).map_err(|e| InputError(format!("input is not valid YAML: {e}")))?;
+        let docs = parse_stream(input).map_err(|e| InputError(format!("input is not valid YAML: {e}")))?;
+        ResourceList::of(docs)
+    }
+
+    /// The list of the documents read: exactly one, a ResourceList.
+    pub fn of(mut docs: Vec<Document>) -> Result<ResourceList, InputError> {
         if docs.len() != 1 {
             return Err(InputError(format!(
                 "expected one ResourceList document on stdin, found {} documents (a plain stream of resources is read only in the legacy kustomize plugin mode)",
@@ -57,6 +62,12 @@ impl ResourceList {
         self.root.get("functionConfig").filter(|n| !n.is_null())
     }
 
+    /// Where the `functionConfig` key was read.
+    pub fn function_config_key_at(&self) -> Option<usize> {
+        let (key, _) = self.root.entries.iter().find(|(k, _)| k.as_str() == Some("functionConfig"))?;
+        key.span().map(|(start, _)| start)
+    }
+
     /// The items, as a list that may be edited in place (created if the input had none).
     pub fn items_mut(&mut self) -> &mut Vec<Node> {
         let items = self.root.entry("items", Node::sequence);
@@ -75,15 +86,86 @@ impl ResourceList {
         (config, self.items_mut())
     }
 
-    /// Writes the list with `results` set (left as read when there are none). `input` is the text the list was
-    /// read from: what the function did not change is written back as it was there, byte for byte.
-    pub fn write(mut self, input: &[u8], results: &[Finding]) -> String {
+    /// The list's document, with `results` set (left as read when there are none).
+    pub fn into_document(mut self, results: &[Finding]) -> Document {
         if !results.is_empty() {
             let list = Sequence { items: results.iter().map(Finding::to_node).collect(), ..Default::default() };
             self.root.insert("results", Node::Sequence(list));
         }
-        emit_document_from(&Document { root: Node::Mapping(self.root), version: self.version }, input)
+        Document { root: Node::Mapping(self.root), version: self.version }
     }
+
+    /// Whether the list has the top-level key `key`.
+    pub fn has_key(&self, key: &str) -> bool {
+        self.root.get(key).is_some()
+    }
+
+    /// Whether `key` stands before `items` among the list's top-level keys.
+    pub fn has_before_items(&self, key: &str) -> bool {
+        let keys: Vec<&str> = self.root.keys().collect();
+        let at = |k: &str| keys.iter().position(|x| *x == k);
+        matches!((at(key), at("items")), (Some(a), Some(b)) if a < b)
+    }
+
+    /// Writes the list with `results` set (left as read when there are none). `input` is the text the list was
+    /// read from: what the function did not change is written back as it was there, byte for byte.
+    pub fn write(self, input: &[u8], results: &[Finding]) -> String {
+        emit_document_from(&self.into_document(results), input)
+    }
+}
+
+/// The functionConfig of a ResourceList's text, found before the items are read: the value under a
+/// `functionConfig:` written at the start of a line, read on its own (up to the next line that starts with
+/// anything but a blank or a comment). What it finds is checked against the whole read afterwards
+/// ([`ResourceList::function_config`] and the key's place): kpt and kustomize write the functionConfig after the
+/// items, and the items are injected as they are read.
+///
+/// `None` when such an entry cannot be read on its own; `Some(None)` when there is none.
+pub fn function_config_ahead(input: &[u8]) -> Option<Option<(Node, usize)>> {
+    const KEY: &[u8] = b"functionConfig:";
+    let mut at = 0;
+    let key_at = loop {
+        let Some(i) = memfind(&input[at..], KEY).map(|i| at + i) else { return Some(None) };
+        let line_start = i == 0 || input[i - 1] == b'\n';
+        if line_start && matches!(input.get(i + KEY.len()), None | Some(b' ' | b'\t' | b'\n' | b'\r' | b'#')) {
+            break i;
+        }
+        at = i + KEY.len();
+        if at >= input.len() {
+            return Some(None);
+        }
+    };
+    // The entry runs to the next line that starts with text (another key, `---`, `...`).
+    let mut end = input.len();
+    let mut line = key_at;
+    while let Some(nl) = input[line..].iter().position(|&b| b == b'\n') {
+        line += nl + 1;
+        if matches!(input.get(line), Some(b) if !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'#')) {
+            end = line;
+            break;
+        }
+    }
+    let mut docs = lossless_yaml::parse_part(input, key_at..end).ok()?;
+    let Some(Node::Mapping(mut m)) = docs.pop().map(|d| d.root) else { return None };
+    if !docs.is_empty() || m.entries.len() != 1 {
+        return None;
+    }
+    let value = m.remove("functionConfig")?;
+    Some((!value.is_null()).then_some((value, key_at)))
+}
+
+/// Where `needle` first occurs in `haystack`.
+fn memfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    let first = needle[0];
+    let mut at = 0;
+    while let Some(i) = haystack[at..].iter().position(|&b| b == first) {
+        let i = at + i;
+        if haystack[i..].starts_with(needle) {
+            return Some(i);
+        }
+        at = i + 1;
+    }
+    None
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -138,7 +220,7 @@ impl Finding {
         self
     }
 
-    fn to_node(&self) -> Node {
+    pub fn to_node(&self) -> Node {
         let mut m = Mapping::default();
         m.insert("message", Node::string(&self.message));
         m.insert("severity", Node::string(self.severity.as_str()));

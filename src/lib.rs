@@ -68,3 +68,5 @@ mod select;
 mod workload;
 
 pub use process::{process, process_stream, Output};
+#[doc(hidden)]
+pub use process::{process_item_by_item, process_whole};

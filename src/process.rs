@@ -34,6 +34,24 @@ pub fn process(input: &[u8]) -> Output {
     // Read and written back as UTF-8 (unchanged text is copied from what was read).
     let input = lossless_yaml::utf8_input(input);
     let input: &[u8] = &input;
+    item_by_item(input).unwrap_or_else(|| whole(input))
+}
+
+/// [`process`], always on the whole tree of the input: the same output, at the memory of the whole tree. For
+/// tests and the benchmark, which compare the two ways.
+#[doc(hidden)]
+pub fn process_whole(input: &[u8]) -> Output {
+    whole(&lossless_yaml::utf8_input(input))
+}
+
+/// [`process`] item by item, or `None` where it runs on the whole tree instead. For tests and the benchmark.
+#[doc(hidden)]
+pub fn process_item_by_item(input: &[u8]) -> Option<Output> {
+    item_by_item(&lossless_yaml::utf8_input(input))
+}
+
+/// [`process`] on the whole tree of the input: every case, at the memory of the whole tree.
+fn whole(input: &[u8]) -> Output {
     let mut list = match ResourceList::read(input) {
         Ok(list) => list,
         Err(e) => return Output::failed(e),
@@ -52,6 +70,51 @@ pub fn process(input: &[u8]) -> Output {
     }
     let stdout = list.write(input, &findings).into_bytes();
     finish(stdout, &findings)
+}
+
+/// [`process`] one item at a time (docs/design.md, "Item by item"): each item is read, injected, written and
+/// dropped before the next is read, so that memory holds the input, the output and one item's tree. `None`
+/// where the result could differ from [`whole`]'s, which is then run instead: a list this way cannot read
+/// (see `lossless_yaml::ListReader`), a functionConfig not found ahead of the items, a Namespace after a
+/// workload that looked for it, errors (the items then come back as they were), a run that found nothing to
+/// say, `results` ahead of the items.
+fn item_by_item(input: &[u8]) -> Option<Output> {
+    let ahead = crate::krm::function_config_ahead(input)?;
+    let mut reader = lossless_yaml::ListReader::open(input, "items").ok()??;
+    let mut writer = lossless_yaml::ListWriter::new(input, reader.head())?;
+    if let Some((_, key_at)) = &ahead {
+        writer.list_ends_by(*key_at);
+    }
+    let mut run = Run::start(ahead.as_ref().map(|(config, _)| config)).ok()?;
+    while let Some(mut item) = reader.next_item().ok()? {
+        if !run.item(&mut item) {
+            return None;
+        }
+        writer.item(item)?;
+    }
+    let (docs, items_end) = reader.finish().ok()?;
+    let list = ResourceList::of(docs).ok()?;
+    let read_ahead = |config: &Node, key_at: usize| {
+        list.function_config_key_at() == Some(key_at)
+            && list.function_config().is_some_and(|c| c.same_meaning(config) && c.span() == config.span())
+    };
+    match &ahead {
+        Some((config, key_at)) if read_ahead(config, *key_at) => {}
+        None if list.function_config().is_none() => {}
+        _ => return None,
+    }
+    let findings = run.finish();
+    if findings.is_empty() || has_errors(&findings) || list.has_before_items("results") {
+        return None;
+    }
+    // The results are written one by one when they are new to the list; a list that had some gets them in place.
+    let stdout = if list.has_key("results") {
+        writer.finish(&list.into_document(&findings), items_end, None)?
+    } else {
+        let mut results = findings.iter().map(Finding::to_node);
+        writer.finish(&list.into_document(&[]), items_end, Some(("results", &mut results)))?
+    };
+    Some(finish(stdout.into_bytes(), &findings))
 }
 
 /// kustomize's legacy exec plugin: the config apart, the resources as a plain multi-document stream in and out.
@@ -102,29 +165,79 @@ fn has_errors(findings: &[Finding]) -> bool {
 /// Brings every workload of `items` in line with the injection: injected where selected, taken out where it
 /// carries the injection but is no longer selected. Items may be left half-changed when errors are returned.
 fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding> {
-    let injection = match config::load(function_config) {
-        Ok(injection) => injection,
-        Err(errors) => {
-            let source = function_config.map(ObjectRef::of);
-            return errors
-                .into_iter()
-                .map(|e| {
-                    let f = Finding::new(Severity::Error, e.message).at(e.path);
-                    match &source {
-                        Some(r) => f.about_ref(r),
-                        None => f,
-                    }
-                })
-                .collect();
-        }
+    let mut run = match Run::start(function_config) {
+        Ok(run) => run,
+        Err(findings) => return findings,
     };
-    let mut findings = crate::advice::config_warnings(&injection);
-    let objects = objects_mut(items, &mut findings);
-    let namespaces = NamespaceIndex::of(objects.iter().map(|o| &**o));
-    let mut unknown_namespaces: Vec<String> = Vec::new();
-    let (mut workloads, mut local_workloads, mut selected_workloads) = (0, 0, 0);
-
+    let objects = objects_mut(items, &mut run.findings);
+    run.namespaces = NamespaceIndex::of(objects.iter().map(|o| &**o));
     for item in objects {
+        run.object(item);
+    }
+    run.finish()
+}
+
+/// One run of the injection over the objects of a list, object by object.
+struct Run {
+    injection: Injection,
+    findings: Vec<Finding>,
+    namespaces: NamespaceIndex,
+    unknown_namespaces: Vec<String>,
+    workloads: usize,
+    local_workloads: usize,
+    selected_workloads: usize,
+}
+
+impl Run {
+    /// The run of the functionConfig's injection; its errors as findings when it has any.
+    fn start(function_config: Option<&Node>) -> Result<Run, Vec<Finding>> {
+        let injection = match config::load(function_config) {
+            Ok(injection) => injection,
+            Err(errors) => {
+                let source = function_config.map(ObjectRef::of);
+                return Err(errors
+                    .into_iter()
+                    .map(|e| {
+                        let f = Finding::new(Severity::Error, e.message).at(e.path);
+                        match &source {
+                            Some(r) => f.about_ref(r),
+                            None => f,
+                        }
+                    })
+                    .collect());
+            }
+        };
+        Ok(Run {
+            findings: crate::advice::config_warnings(&injection),
+            injection,
+            namespaces: NamespaceIndex::default(),
+            unknown_namespaces: Vec::new(),
+            workloads: 0,
+            local_workloads: 0,
+            selected_workloads: 0,
+        })
+    }
+
+    /// One item of a list read one at a time: its objects (those of a `kind: List` too). False when it holds a
+    /// Namespace that an earlier workload asked for: the items before it would have been chosen with it.
+    fn item(&mut self, item: &mut Node) -> bool {
+        let objects = objects_mut(std::slice::from_mut(item), &mut self.findings);
+        let mut in_time = true;
+        for object in &objects {
+            in_time &= self.namespaces.add(object);
+        }
+        if !in_time {
+            return false;
+        }
+        for object in objects {
+            self.object(object);
+        }
+        true
+    }
+
+    fn object(&mut self, item: &mut Node) {
+        let injection = &self.injection;
+        let findings = &mut self.findings;
         // An alias for the kind hides whether this is a workload: say so rather than pass it by.
         if let Some(field) = ["apiVersion", "kind"].into_iter().find(|f| matches!(item.get(f), Some(Node::Alias(_)))) {
             findings.push(
@@ -135,20 +248,20 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
                 .about(item)
                 .at(field),
             );
-            continue;
+            return;
         }
         let Some(workload) = select::workload(item, &injection.selection.workloads) else {
-            local_workloads += usize::from(select::is_local_workload(item, &injection.selection.workloads));
-            continue;
+            self.local_workloads += usize::from(select::is_local_workload(item, &injection.selection.workloads));
+            return;
         };
-        workloads += 1;
-        let mut choice = select::choose(item, workload, &injection, &namespaces, &mut findings);
+        self.workloads += 1;
+        let mut choice = select::choose(item, workload, injection, &self.namespaces, findings);
         if choice.passed_selectors() {
-            selected_workloads += 1;
+            self.selected_workloads += 1;
         }
         if let Choice::NamespaceNotInInput(ns) = &choice {
-            if !unknown_namespaces.contains(ns) {
-                unknown_namespaces.push(ns.clone());
+            if !self.unknown_namespaces.contains(ns) {
+                self.unknown_namespaces.push(ns.clone());
                 findings.push(Finding::new(
                     Severity::Warning,
                     format!("namespace {ns:?} has no Namespace object in the input, so spec.namespaceSelector cannot select its workloads; they are not injected"),
@@ -160,14 +273,14 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
                 findings.push(Finding::new(Severity::Warning, warning).about(item).at("apiVersion"));
             }
             // Not injected, so (as for a workload no longer selected) an earlier injection is taken out.
-            if let Some((path, warning, why)) = select::left_alone(item, workload, &injection) {
+            if let Some((path, warning, why)) = select::left_alone(item, workload, injection) {
                 findings.push(Finding::new(Severity::Warning, warning).about(item).at(path));
                 choice = Choice::LeftAlone(why);
             }
         }
         let selected = matches!(choice, Choice::Selected);
         let result = if selected && !injection.policy.remove {
-            inject::inject(item, workload, &injection)
+            inject::inject(item, workload, injection)
         } else {
             inject::remove(item, workload, &injection.name)
         };
@@ -189,7 +302,7 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
                     findings.push(Finding::new(Severity::Warning, message.clone()).about(item).at(path.clone()));
                 }
                 if selected && !injection.policy.remove {
-                    findings.extend(crate::advice::workload_warnings(item, workload, &injection));
+                    findings.extend(crate::advice::workload_warnings(item, workload, injection));
                 }
                 let why = match (&choice, injection.policy.remove) {
                     (_, true) => "spec.remove is true".to_string(),
@@ -239,21 +352,26 @@ fn transform(items: &mut [Node], function_config: Option<&Node>) -> Vec<Finding>
                 .extend(errors.into_iter().map(|e| Finding::new(Severity::Error, e.message).about(item).at(e.path))),
         }
     }
-    // After an error nothing is injected anyway, and the error says why.
-    if selected_workloads == 0 && !injection.policy.remove && !has_errors(&findings) {
-        findings.push(nothing_selected(&injection, workloads, local_workloads));
-    }
-    if injection.policy.fail_on_warnings {
-        let field = match injection.form {
-            config::Form::ConfigMap => "data.failOnWarnings",
-            config::Form::SidecarInjector => "spec.failOnWarnings",
-        };
-        for finding in findings.iter_mut().filter(|f| f.severity == Severity::Warning) {
-            finding.severity = Severity::Error;
-            finding.message.push_str(&format!(" (an error because {field} is true)"));
+
+    /// The findings, with what only the whole run can tell.
+    fn finish(mut self) -> Vec<Finding> {
+        let (injection, findings) = (&self.injection, &mut self.findings);
+        // After an error nothing is injected anyway, and the error says why.
+        if self.selected_workloads == 0 && !injection.policy.remove && !has_errors(findings) {
+            findings.push(nothing_selected(injection, self.workloads, self.local_workloads));
         }
+        if injection.policy.fail_on_warnings {
+            let field = match injection.form {
+                config::Form::ConfigMap => "data.failOnWarnings",
+                config::Form::SidecarInjector => "spec.failOnWarnings",
+            };
+            for finding in findings.iter_mut().filter(|f| f.severity == Severity::Warning) {
+                finding.severity = Severity::Error;
+                finding.message.push_str(&format!(" (an error because {field} is true)"));
+            }
+        }
+        self.findings
     }
-    findings
 }
 
 /// The objects of the input, with the items of each `kind: List` (what `kubectl get -o yaml` prints) in place

@@ -160,8 +160,13 @@ pub(crate) fn left_alone(
     None
 }
 
-/// The Namespace objects in the input, by name: their labels (for namespaceSelector) and inject words.
-pub(crate) struct NamespaceIndex(Vec<(String, NamespaceInfo)>);
+/// The Namespace objects in the input, by name: their labels (for namespaceSelector) and inject words; and
+/// every name asked for, so that a list read one item at a time can tell when a Namespace comes too late.
+#[derive(Default)]
+pub(crate) struct NamespaceIndex {
+    known: Vec<(String, NamespaceInfo)>,
+    asked: std::cell::RefCell<std::collections::HashSet<String>>,
+}
 
 pub(crate) struct NamespaceInfo {
     object: ObjectRef,
@@ -171,28 +176,38 @@ pub(crate) struct NamespaceInfo {
 
 impl NamespaceIndex {
     pub(crate) fn of<'a>(items: impl IntoIterator<Item = &'a Node>) -> NamespaceIndex {
-        NamespaceIndex(
-            items
-                .into_iter()
-                .filter(|i| {
-                    let t = TypeMeta::of(i);
-                    t.kind == "Namespace" && t.api_version == "v1"
-                })
-                .filter_map(|i| {
-                    let metadata = i.get("metadata")?;
-                    let info = NamespaceInfo {
-                        object: ObjectRef::of(i),
-                        labels: string_pairs(i, metadata.get("labels")),
-                        said: inject_words(metadata, &FieldPath::from("metadata")),
-                    };
-                    Some((metadata.get("name")?.as_scalar()?.value.clone(), info))
-                })
-                .collect(),
-        )
+        let mut index = NamespaceIndex::default();
+        for item in items {
+            index.add(item);
+        }
+        index
+    }
+
+    /// Adds `item` if it is a Namespace. False when a workload already asked for its name: what was chosen
+    /// for that workload could have been different with it.
+    pub(crate) fn add(&mut self, item: &Node) -> bool {
+        let t = TypeMeta::of(item);
+        if t.kind != "Namespace" || t.api_version != "v1" {
+            return true;
+        }
+        let Some(metadata) = item.get("metadata") else { return true };
+        let Some(name) = metadata.get("name").and_then(Node::as_scalar).map(|s| s.value.clone()) else { return true };
+        let info = NamespaceInfo {
+            object: ObjectRef::of(item),
+            labels: string_pairs(item, metadata.get("labels")),
+            said: inject_words(metadata, &FieldPath::from("metadata")),
+        };
+        let in_time = !self.asked.borrow().contains(&name);
+        self.known.push((name, info));
+        in_time
     }
 
     fn get(&self, name: &str) -> Option<&NamespaceInfo> {
-        self.0.iter().find(|(n, _)| n == name).map(|(_, info)| info)
+        let mut asked = self.asked.borrow_mut();
+        if !asked.contains(name) {
+            asked.insert(name.to_string());
+        }
+        self.known.iter().find(|(n, _)| n == name).map(|(_, info)| info)
     }
 }
 

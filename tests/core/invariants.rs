@@ -358,6 +358,21 @@ pub fn check_process(data: &[u8]) -> Result<(), String> {
     if out != again {
         return Err("two runs on the same input differ".into());
     }
+    // Item by item or on the whole tree, the output is the same (the first is only a way to use less memory).
+    if let Some(item_by_item) = sidecar_injector::process_item_by_item(data) {
+        let whole = sidecar_injector::process_whole(data);
+        if item_by_item != whole {
+            return Err(format!(
+                "item by item and on the whole tree differ\n--- item by item (exit {})\n{}{}\n--- whole (exit {})\n{}{}",
+                item_by_item.exit_code,
+                String::from_utf8_lossy(&item_by_item.stdout),
+                item_by_item.stderr,
+                whole.exit_code,
+                String::from_utf8_lossy(&whole.stdout),
+                whole.stderr
+            ));
+        }
+    }
     check_process_output(data, &out)
 }
 

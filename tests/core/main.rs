@@ -4,5 +4,6 @@
 mod bench_smoke;
 mod fuzz_replay;
 mod invariants;
+mod item_by_item;
 mod properties;
 mod testdata;

@@ -58,10 +58,7 @@ fn run() -> anyhow::Result<Output> {
         }
         _ => {}
     }
-    let mut input = Vec::new();
-    std::io::stdin().read_to_end(&mut input).map_err(|e| anyhow::anyhow!("cannot read stdin: {e}"))?;
-    // Reading grew the buffer by doubling: give the unused part (up to the input's size again) back for the tree.
-    input.shrink_to_fit();
+    let input = read_stdin().map_err(|e| anyhow::anyhow!("cannot read stdin: {e}"))?;
     let config = match std::env::var("KUSTOMIZE_PLUGIN_CONFIG_STRING") {
         Ok(text) if !text.trim().is_empty() => Some(text.into_bytes()),
         _ => match &arg {
@@ -73,6 +70,32 @@ fn run() -> anyhow::Result<Output> {
         Some(config) => process_stream(&config, &input),
         None => process(&input),
     })
+}
+
+/// Stdin whole, in a buffer of its size: read in pieces, joined once. A buffer grown by doubling holds up to
+/// twice the input and copies it on each growth, and a wasm module's memory keeps every peak (the 10 MB list
+/// took 3.3x its size in wasm memory with `read_to_end`, 2.9x with this).
+fn read_stdin() -> std::io::Result<Vec<u8>> {
+    let mut stdin = std::io::stdin().lock();
+    let mut pieces: Vec<Vec<u8>> = Vec::new();
+    let mut size = 1 << 16;
+    loop {
+        let mut piece = Vec::with_capacity(size);
+        (&mut stdin).take(size as u64).read_to_end(&mut piece)?;
+        let full = piece.len() == size;
+        if !piece.is_empty() {
+            pieces.push(piece);
+        }
+        if !full {
+            break;
+        }
+        size = (size * 2).min(1 << 24);
+    }
+    let mut input = Vec::with_capacity(pieces.iter().map(Vec::len).sum());
+    for piece in pieces {
+        input.extend_from_slice(&piece);
+    }
+    Ok(input)
 }
 
 #[cfg(not(target_os = "wasi"))]

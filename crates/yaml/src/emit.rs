@@ -269,6 +269,37 @@ impl Emitter {
         self.value(value, indent);
     }
 
+    /// [`Emitter::entry`] for a block list without properties given item by item, as `entry` writes it when
+    /// given the whole list. The buffer grows by an eighth at a time, not by doubling. `None` for a key that
+    /// is not written as a plain implicit key.
+    pub(crate) fn list_entry(
+        &mut self,
+        key: &Node,
+        items: &mut dyn Iterator<Item = Node>,
+        indent: usize,
+    ) -> Option<()> {
+        self.out.push_str(&implicit_key(key)?);
+        self.out.push(':');
+        let at = indent + self.layout.seq;
+        let mut any = false;
+        for item in items {
+            if !any {
+                self.out.push('\n');
+                any = true;
+            }
+            if self.out.capacity() - self.out.len() < 1 << 16 {
+                self.out.reserve_exact((self.out.len() / 8).max(1 << 20));
+            }
+            self.indent(at);
+            self.out.push('-');
+            self.item(&item, at);
+        }
+        if !any {
+            self.empty(&Props::default(), "[]");
+        }
+        Some(())
+    }
+
     fn sequence(&mut self, s: &Sequence, indent: usize, first_inline: bool) {
         for (i, item) in s.items.iter().enumerate() {
             if i > 0 || !first_inline {

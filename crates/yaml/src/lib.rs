@@ -15,6 +15,7 @@
 #![deny(missing_docs)]
 
 mod emit;
+mod list;
 pub mod meaning;
 mod parse;
 mod scalar;
@@ -22,7 +23,8 @@ mod source;
 mod splice;
 
 pub use emit::{emit_document, emit_stream};
-pub use parse::{parse_stream, ParseError, MAX_DEPTH};
+pub use list::{ListHead, ListReader, ListWriter};
+pub use parse::{parse_part, parse_stream, ParseError, MAX_DEPTH};
 pub use scalar::{plain_is_safe_string, resolve_core, resolve_yaml11, Resolved};
 pub use splice::{emit_document_from, emit_stream_from};
 
@@ -262,6 +264,18 @@ impl Node {
     /// `~`, `null` or nothing: what Kubernetes reads as "not set".
     pub fn is_null(&self) -> bool {
         matches!(self, Node::Scalar(s) if matches!(resolve_core(s), Resolved::Null))
+    }
+
+    /// Where the node was read: its first byte and just past its last, in the text it was parsed from; `None`
+    /// for an alias and for a node the function made.
+    pub fn span(&self) -> Option<(usize, usize)> {
+        let props = match self {
+            Node::Scalar(s) => &s.props,
+            Node::Sequence(q) => &q.props,
+            Node::Mapping(m) => &m.props,
+            Node::Alias(_) => return None,
+        };
+        props.origin.is_known().then_some((props.origin.start as usize, props.origin.end as usize))
     }
 
     /// The scalar, if this is one.

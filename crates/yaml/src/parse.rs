@@ -292,44 +292,141 @@ fn origin(start: usize, end: usize, check: u32) -> Origin {
 /// Every node keeps its origin in the input (see [`Props::is_read`]), so that
 /// [`emit_stream_from`](crate::emit_stream_from) can write what was not changed as it was read.
 pub fn parse_stream(input: &[u8]) -> Result<Vec<Document>, ParseError> {
-    let mut reader = libyaml::EventReader::new(input);
-    let utf16 = input.starts_with(b"\xFF\xFE") || input.starts_with(b"\xFE\xFF");
-    let mut at = Offsets {
-        src: input,
-        base: if input.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 },
-        on: !utf16 && input.len() < u32::MAX as usize,
-        last_end: 0,
-    };
-    let mut docs = Vec::new();
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut nodes: Vec<Node> = Vec::new();
-    let mut root: Option<Node> = None;
-    let mut version = None;
-    let mut anchors = Anchors::default();
-    loop {
-        let (event, mark, place) = reader.next()?;
+    parse_part(input, 0..input.len())
+}
+
+/// [`parse_stream`] of `input[range]`, with the origins of its nodes given as offsets into all of `input`:
+/// what reading the whole input would record, for a part that stands on its own (a top-level entry).
+pub fn parse_part(input: &[u8], range: std::ops::Range<usize>) -> Result<Vec<Document>, ParseError> {
+    let mut b = Builder::new(input, range);
+    while !matches!(b.advance()?, Progress::StreamEnd) {}
+    if !b.balanced() {
+        return Err(ParseError { line: 0, column: 0, message: "the stream ended inside a document".into() });
+    }
+    Ok(b.docs)
+}
+
+/// What one event did to the tree being built.
+pub(crate) enum Progress {
+    Going,
+    /// A collection started.
+    Opened,
+    /// A complete item of the detached sequence (see [`Builder::detach`]), handed out instead of kept.
+    Item(Node),
+    /// The detached sequence ended, at this offset.
+    ItemsEnded(usize),
+    StreamEnd,
+}
+
+/// The tree being built from libyaml's events, one event at a time.
+pub(crate) struct Builder<'a> {
+    input: &'a [u8],
+    reader: libyaml::EventReader<'a>,
+    at: Offsets<'a>,
+    stack: Vec<Frame>,
+    nodes: Vec<Node>,
+    root: Option<Node>,
+    version: Option<(i32, i32)>,
+    anchors: Anchors,
+    pub(crate) docs: Vec<Document>,
+    /// The stack depth of a sequence whose items are handed out as they complete rather than kept.
+    detached: Option<usize>,
+}
+
+/// Where the collection being read was opened, for a reader that walks the top of the tree.
+pub(crate) struct OpenCollection<'b> {
+    pub(crate) pos: usize,
+    pub(crate) flow: bool,
+    pub(crate) props: &'b Props,
+    /// For a mapping: its entries so far, key, value, key, value, ... (an odd count when a key waits for its
+    /// value).
+    pub(crate) nodes: &'b [Node],
+    pub(crate) mapping: bool,
+}
+
+impl<'a> Builder<'a> {
+    pub(crate) fn new(input: &'a [u8], range: std::ops::Range<usize>) -> Builder<'a> {
+        let part = &input[range.clone()];
+        let utf16 = part.starts_with(b"\xFF\xFE") || part.starts_with(b"\xFE\xFF");
+        let bom = if part.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+        Builder {
+            input,
+            reader: libyaml::EventReader::new(part),
+            at: Offsets {
+                src: input,
+                base: range.start + bom,
+                on: !utf16 && input.len() < u32::MAX as usize,
+                last_end: range.start,
+            },
+            stack: Vec::new(),
+            nodes: Vec::new(),
+            root: None,
+            version: None,
+            anchors: Anchors::default(),
+            docs: Vec::new(),
+            detached: None,
+        }
+    }
+
+    /// The collection being read at `depth` (1: the root), if any.
+    pub(crate) fn collection(&self, depth: usize) -> Option<OpenCollection<'_>> {
+        let (props, start, at, mapping) = match self.stack.get(depth.checked_sub(1)?)? {
+            Frame::Sequence { props, start, at } => (props, *start, *at, false),
+            Frame::Mapping { props, start, at, .. } => (props, *start, *at, true),
+        };
+        let end = self.stack.get(depth).map_or(self.nodes.len(), |f| match f {
+            Frame::Sequence { start, .. } | Frame::Mapping { start, .. } => *start,
+        });
+        Some(OpenCollection { pos: at.pos, flow: at.flow, props, nodes: &self.nodes[start..end], mapping })
+    }
+
+    /// How many collections are open.
+    pub(crate) fn depth(&self) -> usize {
+        self.stack.len()
+    }
+
+    /// The `%YAML` directive of the document being read.
+    pub(crate) fn version(&self) -> Option<(i32, i32)> {
+        self.version
+    }
+
+    /// From now on, the items of the innermost open sequence are handed out as [`Progress::Item`].
+    pub(crate) fn detach(&mut self) {
+        self.detached = Some(self.stack.len());
+    }
+
+    /// Whether origins are being recorded (not for UTF-16 input, nor past 4 GiB).
+    pub(crate) fn origins_on(&self) -> bool {
+        self.at.on
+    }
+
+    /// Reads one event into the tree.
+    pub(crate) fn advance(&mut self) -> Result<Progress, ParseError> {
+        let input = self.input;
+        let (event, mark, place) = self.reader.next()?;
+        let at = &mut self.at;
         let (start, end) = (at.of(place.start), at.of(place.end));
         let done = match event {
             Event::StreamStart => None,
-            Event::StreamEnd => break,
+            Event::StreamEnd => return Ok(Progress::StreamEnd),
             Event::DocumentStart { version: v } => {
-                version = v;
-                anchors = Anchors::default();
+                self.version = v;
+                self.anchors = Anchors::default();
                 at.last_end = end;
                 None
             }
             Event::DocumentEnd => {
-                let root = root.take().ok_or_else(|| mark.error("a document without content"))?;
-                docs.push(Document { root, version: version.take() });
+                let root = self.root.take().ok_or_else(|| mark.error("a document without content"))?;
+                self.docs.push(Document { root, version: self.version.take() });
                 None
             }
             Event::Alias(name) => {
-                anchors.check_alias(&name, mark)?;
+                self.anchors.check_alias(&name, mark)?;
                 at.last_end = end;
                 Some(Node::Alias(name))
             }
             Event::Scalar(mut s) => {
-                anchors.define(s.props.anchor.as_deref(), true);
+                self.anchors.define(s.props.anchor.as_deref(), true);
                 if at.on {
                     let empty = s.value.is_empty() && s.style == ScalarStyle::Plain && s.props.is_empty();
                     // libyaml places an empty value at the next token; it stands just past its indicator.
@@ -346,23 +443,26 @@ pub fn parse_stream(input: &[u8]) -> Result<Vec<Document>, ParseError> {
                 Some(Node::Scalar(s))
             }
             Event::SequenceStart(props, flow) => {
-                open(&stack, &nodes, mark, "a list")?;
-                anchors.define(props.anchor.as_deref(), false);
+                open(&self.stack, &self.nodes, mark, "a list")?;
+                self.anchors.define(props.anchor.as_deref(), false);
                 let opened = Opened { pos: start, flow };
                 at.last_end = end;
-                stack.push(Frame::Sequence { props, start: nodes.len(), at: opened });
-                None
+                self.stack.push(Frame::Sequence { props, start: self.nodes.len(), at: opened });
+                return Ok(Progress::Opened);
             }
             Event::MappingStart(props, flow) => {
-                open(&stack, &nodes, mark, "a mapping")?;
-                anchors.define(props.anchor.as_deref(), false);
+                open(&self.stack, &self.nodes, mark, "a mapping")?;
+                self.anchors.define(props.anchor.as_deref(), false);
                 let opened = Opened { pos: start, flow };
                 at.last_end = end;
-                stack.push(Frame::Mapping { props, start: nodes.len(), keys: KeyIndex::default(), at: opened });
-                None
+                let frame = Frame::Mapping { props, start: self.nodes.len(), keys: KeyIndex::default(), at: opened };
+                self.stack.push(frame);
+                return Ok(Progress::Opened);
             }
             Event::SequenceEnd | Event::MappingEnd => {
-                let (mut node, opened) = match stack.pop() {
+                let depth = self.stack.len();
+                let nodes = &mut self.nodes;
+                let (mut node, opened) = match self.stack.pop() {
                     Some(Frame::Sequence { props, start, at: opened }) => {
                         (Node::Sequence(Sequence { items: nodes.drain(start..).collect(), props }), opened)
                     }
@@ -378,6 +478,7 @@ pub fn parse_stream(input: &[u8]) -> Result<Vec<Document>, ParseError> {
                     }
                     _ => return Err(mark.error("unbalanced events from libyaml")),
                 };
+                let mut seq_end = None;
                 if at.on {
                     // A block collection ends with its last entry; libyaml's end is the next token's start.
                     let end = if opened.flow { end } else { at.last_end.max(opened.pos) };
@@ -388,24 +489,36 @@ pub fn parse_stream(input: &[u8]) -> Result<Vec<Document>, ParseError> {
                         _ => unreachable!("a collection was just built"),
                     }
                     at.last_end = end;
+                    seq_end = Some(end);
                 }
                 let props = match &node {
                     Node::Sequence(s) => &s.props,
                     Node::Mapping(m) => &m.props,
                     _ => unreachable!("a collection was just built"),
                 };
-                anchors.define(props.anchor.as_deref(), true);
+                self.anchors.define(props.anchor.as_deref(), true);
+                if self.detached == Some(depth) {
+                    // Its items were handed out: what is kept is an empty sequence in its place.
+                    self.detached = None;
+                    attach(&mut self.stack, &mut self.nodes, &mut self.root, node, mark)?;
+                    return Ok(Progress::ItemsEnded(seq_end.unwrap_or(opened.pos)));
+                }
                 Some(node)
             }
         };
         if let Some(node) = done {
-            attach(&mut stack, &mut nodes, &mut root, node, mark)?;
+            if self.detached.is_some_and(|d| d == self.stack.len()) {
+                return Ok(Progress::Item(node));
+            }
+            attach(&mut self.stack, &mut self.nodes, &mut self.root, node, mark)?;
         }
+        Ok(Progress::Going)
     }
-    if !stack.is_empty() || root.is_some() {
-        return Err(ParseError { line: 0, column: 0, message: "the stream ended inside a document".into() });
+
+    /// Whether the stream ended with no collection left open.
+    pub(crate) fn balanced(&self) -> bool {
+        self.stack.is_empty() && self.root.is_none()
     }
-    Ok(docs)
 }
 
 /// The anchors of the current document, each either complete or still open (a collection being read).

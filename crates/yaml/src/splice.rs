@@ -41,7 +41,7 @@ fn scalar_pristine(src: &[u8], s: &Scalar) -> bool {
 }
 
 /// A node's origin, if it has one that lies within `src`.
-fn origin<'n>(src: &[u8], node: &'n Node) -> Option<&'n Origin> {
+pub(crate) fn origin<'n>(src: &[u8], node: &'n Node) -> Option<&'n Origin> {
     match node {
         Node::Scalar(s) => Some(&s.props.origin),
         Node::Sequence(q) => Some(&q.props.origin),
@@ -57,7 +57,7 @@ fn trivia(text: &[u8]) -> bool {
 }
 
 /// Text before the root, after it, or between documents: comments, blank lines, directives, `---` and `...`.
-fn only_document_markup(text: &[u8]) -> bool {
+pub(crate) fn only_document_markup(text: &[u8]) -> bool {
     let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
     yaml_lines(text).all(|line| {
         // A byte order mark may start any document.
@@ -211,16 +211,8 @@ fn spliced_document(doc: &Document, text: &str, first: bool, out: String) -> Res
     } else {
         s.node(&doc.root, column(src, start));
     }
-    let rest = trailer_end(src, end);
     if first {
-        // Comment lines after the last entry, up to whatever starts the next document.
-        let next = source::skip_trivia(src, rest, src.len());
-        // Whole lines only: up to the line where the next document's markup starts.
-        let pos = if next == src.len() { next } else { line_start(src, next).max(rest) };
-        if src[rest..pos].iter().any(|&b| b == b'#') {
-            s.copy(rest, pos);
-            s.line_start();
-        }
+        s.after_root(end);
     }
     if s.failed {
         Err(s.e.out)
@@ -230,51 +222,87 @@ fn spliced_document(doc: &Document, text: &str, first: bool, out: String) -> Res
 }
 
 /// The indentation the input uses for a mapping nested in a mapping, and for a list under a key: the first of
-/// each found in the tree. kyaml's (2 and 0) when the input has none.
+/// each found in the tree, in the order of the text, among its first 10,000 nodes. kyaml's (2 and 0) when the
+/// input has none. In the order of the text so that a list read one item at a time ([`crate::ListWriter`])
+/// finds the same layout as the whole tree.
 fn layout(src: &[u8], root: &Node) -> Layout {
-    let mut found = (None, None);
-    let mut stack = vec![root];
-    let mut seen = 0;
-    while let Some(node) = stack.pop() {
-        seen += 1;
-        if seen > 10_000 || (found.0.is_some() && found.1.is_some()) {
-            break;
+    let mut finder = LayoutFinder::default();
+    finder.visit(src, root);
+    finder.layout()
+}
+
+/// [`layout`], found node by node.
+#[derive(Default)]
+pub(crate) struct LayoutFinder {
+    map: Option<usize>,
+    seq: Option<usize>,
+    seen: usize,
+}
+
+impl LayoutFinder {
+    const NODES: usize = 10_000;
+
+    /// Whether nothing later can change what it found.
+    pub(crate) fn settled(&self) -> bool {
+        self.seen >= Self::NODES || (self.map.is_some() && self.seq.is_some())
+    }
+
+    pub(crate) fn layout(&self) -> Layout {
+        let default = Layout::default();
+        Layout { map: self.map.unwrap_or(default.map), seq: self.seq.unwrap_or(default.seq) }
+    }
+
+    /// Counts a node, and looks at what it holds.
+    pub(crate) fn visit(&mut self, src: &[u8], node: &Node) {
+        if self.settled() {
+            return;
         }
+        self.seen += 1;
         match node {
-            Node::Mapping(m) => {
-                for (k, v) in m.entries.iter().rev() {
-                    let (Some(ko), Some(vo)) = (origin(src, k), origin(src, v)) else { continue };
-                    let (kc, vc) = (column(src, ko.start as usize), column(src, vo.start as usize));
-                    let own_line = line_start(src, vo.start as usize) > ko.start as usize;
-                    let flow = matches!(src.get(vo.start as usize), Some(b'[' | b'{'));
-                    match v {
-                        Node::Mapping(_) if own_line && !flow && vc > kc && found.0.is_none() => {
-                            found.0 = Some(vc - kc)
-                        }
-                        Node::Sequence(_) if own_line && !flow && vc >= kc && found.1.is_none() => {
-                            found.1 = Some(vc - kc)
-                        }
-                        _ => {}
-                    }
-                    stack.push(v);
-                }
-            }
-            Node::Sequence(q) => stack.extend(q.items.iter().rev()),
+            Node::Mapping(m) => m.entries.iter().for_each(|(k, v)| self.entry(src, k, v)),
+            Node::Sequence(q) => q.items.iter().for_each(|n| self.visit(src, n)),
             _ => {}
         }
     }
-    let default = Layout::default();
-    Layout { map: found.0.unwrap_or(default.map), seq: found.1.unwrap_or(default.seq) }
+
+    /// One entry of a mapping: how its value stands against its key, then the value.
+    pub(crate) fn entry(&mut self, src: &[u8], k: &Node, v: &Node) {
+        if self.settled() {
+            return;
+        }
+        self.pair(src, k, v);
+        self.visit(src, v);
+    }
+
+    /// How a value read on its own line stands against its key.
+    pub(crate) fn pair(&mut self, src: &[u8], k: &Node, v: &Node) {
+        let (Some(ko), Some(vo)) = (origin(src, k), origin(src, v)) else { return };
+        let (kc, vc) = (column(src, ko.start as usize), column(src, vo.start as usize));
+        let own_line = line_start(src, vo.start as usize) > ko.start as usize;
+        let flow = matches!(src.get(vo.start as usize), Some(b'[' | b'{'));
+        match v {
+            Node::Mapping(_) if own_line && !flow && vc > kc && self.map.is_none() => self.map = Some(vc - kc),
+            Node::Sequence(_) if own_line && !flow && vc >= kc && self.seq.is_none() => self.seq = Some(vc - kc),
+            _ => {}
+        }
+    }
+
+    /// Counts a node whose contents are looked at one by one (a list read one item at a time).
+    pub(crate) fn count(&mut self) {
+        if !self.settled() {
+            self.seen += 1;
+        }
+    }
 }
 
-struct Splicer<'s> {
-    src: &'s str,
-    e: Emitter,
-    failed: bool,
+pub(crate) struct Splicer<'s> {
+    pub(crate) src: &'s str,
+    pub(crate) e: Emitter,
+    pub(crate) failed: bool,
 }
 
 /// How a value read in its slot is written.
-enum Way {
+pub(crate) enum Way {
     Copy,
     Splice,
     /// A changed flow collection: its entries placed one by one, in flow style.
@@ -287,24 +315,43 @@ impl<'s> Splicer<'s> {
         self.src.as_bytes()
     }
 
-    fn copy(&mut self, a: usize, b: usize) {
+    pub(crate) fn copy(&mut self, a: usize, b: usize) {
         match self.src.get(a..b) {
             Some(t) => self.e.out.push_str(t),
             None => self.failed = true,
         }
     }
 
-    fn line_start(&mut self) {
+    pub(crate) fn line_start(&mut self) {
         let out = self.e.out.as_bytes();
         if !out.is_empty() && source::break_before(out, out.len()) == 0 {
             self.e.out.push('\n');
         }
     }
 
-    /// A node copied as read, with the rest of its line.
-    fn copy_node(&mut self, node: &Node, from: usize, end: usize) {
+    /// The comment lines after the root of the text's first document, which ended at `end`, up to whatever
+    /// starts the next document.
+    pub(crate) fn after_root(&mut self, end: usize) {
         let src = self.bytes();
-        if end == src.len() && !src.ends_with(b"\n") && ends_in_block_scalar(node) {
+        let rest = trailer_end(src, end);
+        let next = source::skip_trivia(src, rest, src.len());
+        // Whole lines only: up to the line where the next document's markup starts.
+        let pos = if next == src.len() { next } else { line_start(src, next).max(rest) };
+        if src[rest..pos].contains(&b'#') {
+            self.copy(rest, pos);
+            self.line_start();
+        }
+    }
+
+    /// A node copied as read, with the rest of its line.
+    pub(crate) fn copy_node(&mut self, node: &Node, from: usize, end: usize) {
+        self.copy_text(ends_in_block_scalar(node), from, end);
+    }
+
+    /// [`Splicer::copy_node`] for a node known by its text alone: whether it ends in a block scalar.
+    pub(crate) fn copy_text(&mut self, block_end: bool, from: usize, end: usize) {
+        let src = self.bytes();
+        if end == src.len() && !src.ends_with(b"\n") && block_end {
             // Nothing may follow it: give up, and write the document anew.
             self.failed = true;
         }
@@ -321,7 +368,7 @@ impl<'s> Splicer<'s> {
 
     /// How `node`, read in this slot, is written: copied when unchanged; spliced when it is a changed block
     /// collection without properties (its entries are then placed one by one); anew otherwise.
-    fn way(&self, node: &Node) -> Way {
+    pub(crate) fn way(&self, node: &Node) -> Way {
         let src = self.bytes();
         if pristine(src, node) {
             return Way::Copy;
@@ -359,7 +406,7 @@ impl<'s> Splicer<'s> {
     /// Comment lines indented deeper than the entry are left out: in the source they may be the last lines of
     /// a block scalar that the function removed, and after a block scalar in the output they would become its
     /// text.
-    fn entry_start(&mut self, at: usize, bound: usize, first_line: usize, col: usize) {
+    pub(crate) fn entry_start(&mut self, at: usize, bound: usize, first_line: usize, col: usize) {
         self.line_start();
         let src = self.bytes();
         let ls = line_start(src, at);
@@ -375,125 +422,166 @@ impl<'s> Splicer<'s> {
     }
 
     fn mapping(&mut self, m: &Mapping, col: usize) {
-        let src = self.bytes();
-        let mo = m.props.origin;
-        let (start, end) = (mo.start as usize, mo.end as usize);
-        let first_line = line_start(src, content_start(src, start, &m.props, end));
-        let mut prev_end = start;
-        for (i, (k, v)) in m.entries.iter().enumerate() {
-            let src = self.bytes();
-            let key = origin(src, k).filter(|o| {
-                let (a, b) = (o.start as usize, o.end as usize);
-                a >= prev_end
-                    && b <= end
-                    && a < b
-                    && scalar_key(k)
-                    && !source::has_break(&src[a..b])
-                    && pristine(src, k)
-            });
-            let Some(ko) = key.copied() else {
-                if i > 0 {
-                    self.line_start();
-                    self.e.indent(col);
-                }
-                self.e.entry(k, v, col);
-                continue;
-            };
-            let (ks, ke) = (ko.start as usize, ko.end as usize);
-            if i > 0 {
-                self.entry_start(ks, prev_end, first_line, col);
-            }
-            prev_end = ke;
-            let value = origin(src, v).copied().or_else(|| alias_at(src, ke, v, end, b":")).filter(|o| {
-                let (a, b) = (o.start as usize, o.end as usize);
-                a >= ke && b <= end && a <= b && key_separator(&src[ke..a])
-            });
-            // A key written `key:` on one line (not `? key`, not longer than readers take) is copied; any
-            // other is written anew with its value.
-            let after = src[ke..end].iter().position(|&b| b != b' ' && b != b'\t').map(|i| src[ke + i]);
-            if after != Some(b':') || ke - ks > 1000 {
-                self.e.entry(k, v, col);
-                self.line_start();
-                continue;
-            }
-            self.copy(ks, ke);
-            match value.map(|o| (o, self.way(v))) {
-                Some((vo, Way::Copy)) => {
-                    self.copy_node(v, ke, vo.end as usize);
-                    prev_end = vo.end as usize;
-                }
-                Some((vo, Way::Splice)) => {
-                    self.copy(ke, vo.start as usize);
-                    let c = column(self.bytes(), vo.start as usize);
-                    self.node(v, c);
-                    prev_end = vo.end as usize;
-                }
-                Some((vo, Way::Flow)) => {
-                    self.copy(ke, vo.start as usize);
-                    self.flow(v);
-                    self.finish_line(vo.end as usize);
-                    prev_end = vo.end as usize;
-                }
-                _ => {
-                    self.e.out.push(':');
-                    self.e.value(v, col);
-                    if let Some(vo) = value {
-                        prev_end = vo.end as usize;
-                    }
-                }
-            }
-            self.line_start();
+        let mut at = self.mapping_cursor(&m.props, col);
+        for (k, v) in &m.entries {
+            self.mapping_entry(&mut at, k, v);
         }
     }
 
-    fn sequence(&mut self, q: &Sequence, col: usize) {
-        let qo = q.props.origin;
-        let (start, end) = (qo.start as usize, qo.end as usize);
-        let first_line = line_start(self.bytes(), start);
-        let mut prev_end = start;
-        for (i, item) in q.items.iter().enumerate() {
-            let src = self.bytes();
-            let placed =
-                origin(src, item).copied().or_else(|| alias_at(src, prev_end, item, end, b"-")).and_then(|o| {
-                    let (a, b) = (o.start as usize, o.end as usize);
-                    let dash = source::find_dash(src, a, prev_end.saturating_sub(1)).filter(|&d| d >= prev_end)?;
-                    (b <= end && a <= b && trivia(&src[dash + 1..a])).then_some((o, dash))
-                });
-            let Some((io, dash)) = placed else {
-                if i > 0 {
-                    self.line_start();
-                    self.e.indent(col);
-                }
-                self.e.out.push('-');
-                self.e.item(item, col);
-                continue;
-            };
-            if i > 0 {
-                self.entry_start(dash, prev_end, first_line, col);
+    /// Where writing a changed block mapping starts; its entries follow with [`Splicer::mapping_entry`].
+    pub(crate) fn mapping_cursor(&self, props: &super::Props, col: usize) -> EntryCursor {
+        let src = self.bytes();
+        let (start, end) = (props.origin.start as usize, props.origin.end as usize);
+        let first_line = line_start(src, content_start(src, start, props, end));
+        EntryCursor { col, end, first_line, prev_end: start, first: true }
+    }
+
+    /// One entry of a changed block mapping.
+    pub(crate) fn mapping_entry(&mut self, at: &mut EntryCursor, k: &Node, v: &Node) {
+        let Some((ke, value)) = self.key(at, k, v) else { return };
+        let (col, end) = (at.col, at.end);
+        match value.map(|o| (o, self.way(v))) {
+            Some((vo, Way::Copy)) => {
+                self.copy_node(v, ke, vo.end as usize);
+                at.prev_end = vo.end as usize;
             }
-            prev_end = io.end as usize;
-            match self.way(item) {
-                Way::Copy => {
-                    self.copy_node(item, dash, io.end as usize);
-                }
-                Way::Splice => {
-                    self.copy(dash, io.start as usize);
-                    let c = column(self.bytes(), io.start as usize);
-                    self.node(item, c);
-                }
-                Way::Flow => {
-                    self.copy(dash, io.start as usize);
-                    self.flow(item);
-                    self.finish_line(io.end as usize);
-                }
-                Way::New => {
-                    self.e.out.push('-');
-                    self.e.item(item, col);
+            Some((vo, Way::Splice)) => {
+                self.copy(ke, vo.start as usize);
+                let c = column(self.bytes(), vo.start as usize);
+                self.node(v, c);
+                at.prev_end = vo.end as usize;
+            }
+            Some((vo, Way::Flow)) => {
+                self.copy(ke, vo.start as usize);
+                self.flow(v);
+                self.finish_line(vo.end as usize);
+                at.prev_end = vo.end as usize;
+            }
+            _ => {
+                self.e.out.push(':');
+                self.e.value(v, col);
+                if let Some(vo) = value {
+                    at.prev_end = vo.end as usize;
                 }
             }
+        }
+        let _ = end;
+        self.line_start();
+    }
+
+    /// An entry's start and key: copied when it was read here, and then where the key ends and where its
+    /// value was read (if it was, here); `None` when the whole entry was written anew.
+    pub(crate) fn key(&mut self, at: &mut EntryCursor, k: &Node, v: &Node) -> Option<(usize, Option<Origin>)> {
+        let (col, end) = (at.col, at.end);
+        let first = std::mem::replace(&mut at.first, false);
+        let src = self.bytes();
+        let key = origin(src, k).filter(|o| {
+            let (a, b) = (o.start as usize, o.end as usize);
+            a >= at.prev_end && b <= end && a < b && scalar_key(k) && !source::has_break(&src[a..b]) && pristine(src, k)
+        });
+        let Some(ko) = key.copied() else {
+            if !first {
+                self.line_start();
+                self.e.indent(col);
+            }
+            self.e.entry(k, v, col);
+            return None;
+        };
+        let (ks, ke) = (ko.start as usize, ko.end as usize);
+        if !first {
+            self.entry_start(ks, at.prev_end, at.first_line, col);
+        }
+        at.prev_end = ke;
+        let value = origin(src, v).copied().or_else(|| alias_at(src, ke, v, end, b":")).filter(|o| {
+            let (a, b) = (o.start as usize, o.end as usize);
+            a >= ke && b <= end && a <= b && key_separator(&src[ke..a])
+        });
+        // A key written `key:` on one line (not `? key`, not longer than readers take) is copied; any
+        // other is written anew with its value.
+        let after = src[ke..end].iter().position(|&b| b != b' ' && b != b'\t').map(|i| src[ke + i]);
+        if after != Some(b':') || ke - ks > 1000 {
+            self.e.entry(k, v, col);
             self.line_start();
+            return None;
+        }
+        self.copy(ks, ke);
+        Some((ke, value))
+    }
+
+    fn sequence(&mut self, q: &Sequence, col: usize) {
+        let mut at = self.sequence_cursor(q.props.origin, col);
+        for item in &q.items {
+            self.sequence_item(&mut at, item);
         }
     }
+
+    /// Where writing a changed block sequence starts; its items follow with [`Splicer::sequence_item`].
+    pub(crate) fn sequence_cursor(&self, o: Origin, col: usize) -> EntryCursor {
+        let (start, end) = (o.start as usize, o.end as usize);
+        EntryCursor { col, end, first_line: line_start(self.bytes(), start), prev_end: start, first: true }
+    }
+
+    /// One item of a changed block sequence.
+    pub(crate) fn sequence_item(&mut self, at: &mut EntryCursor, item: &Node) {
+        let col = at.col;
+        let first = std::mem::replace(&mut at.first, false);
+        let Some((io, dash)) = self.placed_item(at, item) else {
+            if !first {
+                self.line_start();
+                self.e.indent(col);
+            }
+            self.e.out.push('-');
+            self.e.item(item, col);
+            return;
+        };
+        if !first {
+            self.entry_start(dash, at.prev_end, at.first_line, col);
+        }
+        at.prev_end = io.end as usize;
+        match self.way(item) {
+            Way::Copy => {
+                self.copy_node(item, dash, io.end as usize);
+            }
+            Way::Splice => {
+                self.copy(dash, io.start as usize);
+                let c = column(self.bytes(), io.start as usize);
+                self.node(item, c);
+            }
+            Way::Flow => {
+                self.copy(dash, io.start as usize);
+                self.flow(item);
+                self.finish_line(io.end as usize);
+            }
+            Way::New => {
+                self.e.out.push('-');
+                self.e.item(item, col);
+            }
+        }
+        self.line_start();
+    }
+
+    /// Where an item was read in this sequence: its origin and its `-`, when it stands after the last one.
+    pub(crate) fn placed_item(&self, at: &EntryCursor, item: &Node) -> Option<(Origin, usize)> {
+        let src = self.bytes();
+        let (prev_end, end) = (at.prev_end, at.end);
+        origin(src, item).copied().or_else(|| alias_at(src, prev_end, item, end, b"-")).and_then(|o| {
+            let (a, b) = (o.start as usize, o.end as usize);
+            let dash = source::find_dash(src, a, prev_end.saturating_sub(1)).filter(|&d| d >= prev_end)?;
+            (b <= end && a <= b && trivia(&src[dash + 1..a])).then_some((o, dash))
+        })
+    }
+}
+
+/// Where writing the entries of a changed block collection stands.
+pub(crate) struct EntryCursor {
+    /// The entries' column.
+    pub(crate) col: usize,
+    /// The end of the collection's text: entries read outside it are written anew.
+    pub(crate) end: usize,
+    pub(crate) first_line: usize,
+    /// The end of what was last written from the source.
+    pub(crate) prev_end: usize,
+    pub(crate) first: bool,
 }
 
 impl Splicer<'_> {
@@ -639,7 +727,7 @@ fn alias_at(src: &[u8], from: usize, node: &Node, limit: usize, indicators: &[u8
 
 /// Whether the text of `node` ends with a block scalar's: a line break written after it would become part of
 /// its value (under clip or keep chomping) when the input ended without one.
-fn ends_in_block_scalar(node: &Node) -> bool {
+pub(crate) fn ends_in_block_scalar(node: &Node) -> bool {
     match node {
         Node::Scalar(s) => matches!(s.style, super::ScalarStyle::Literal | super::ScalarStyle::Folded),
         Node::Mapping(m) => m.entries.last().is_some_and(|(_, v)| ends_in_block_scalar(v)),

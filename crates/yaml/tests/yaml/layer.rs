@@ -8,7 +8,7 @@ use lossless_yaml::meaning::same_docs;
 use lossless_yaml::*;
 
 #[path = "support/corpus.rs"]
-mod corpus;
+pub(crate) mod corpus;
 use corpus::{auto_docs, corpus, round_trip, DEPLOYMENT, RESOURCE_LIST, TRICKY};
 
 #[test]

@@ -1,5 +1,7 @@
 //! The YAML layer's tests, one binary: `layer` (meaning kept, new strings stay strings, hostile input gives
-//! errors) and `splice` (what the caller did not change is written back byte for byte).
+//! errors), `splice` (what the caller did not change is written back byte for byte) and `list` (a list read
+//! and written item by item gives those same bytes).
 
 mod layer;
+mod list;
 mod splice;
