@@ -20,7 +20,7 @@ fn problems(template: &Mapping, base: &FieldPath) -> Vec<(String, FieldError)> {
     let mut out = Vec::new();
     let Some(spec) = template.get("spec").and_then(Node::as_mapping) else { return out };
     let list = |key: &str| spec.get(key).and_then(Node::as_sequence).map(|s| s.items.as_slice()).unwrap_or(&[]);
-    let text = |node: Option<&Node>| node.and_then(Node::as_scalar).map(|s| s.value.clone());
+    let text = |node: Option<&Node>| node.and_then(Node::as_scalar).map(|s| s.value.to_string());
     let mut problem = |key: String, path: FieldPath, message: String| out.push((key, FieldError { path, message }));
 
     // Containers of both lists, with where they are.

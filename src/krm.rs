@@ -246,7 +246,7 @@ impl Finding {
                 f.insert(
                     "index",
                     lossless_yaml::Node::Scalar(lossless_yaml::Scalar {
-                        value: index.to_string(),
+                        value: index.to_string().into(),
                         style: lossless_yaml::ScalarStyle::Plain,
                         props: Default::default(),
                     }),

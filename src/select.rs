@@ -191,7 +191,9 @@ impl NamespaceIndex {
             return true;
         }
         let Some(metadata) = item.get("metadata") else { return true };
-        let Some(name) = metadata.get("name").and_then(Node::as_scalar).map(|s| s.value.clone()) else { return true };
+        let Some(name) = metadata.get("name").and_then(Node::as_scalar).map(|s| s.value.to_string()) else {
+            return true;
+        };
         let info = NamespaceInfo {
             object: ObjectRef::of(item),
             labels: string_pairs(item, metadata.get("labels")),
@@ -222,7 +224,7 @@ fn string_pairs(root: &Node, node: Option<&Node>) -> Vec<(String, String)> {
         .map(|m| {
             m.entries
                 .iter()
-                .filter_map(|(k, v)| Some((k.as_scalar()?.value.clone(), v.as_scalar()?.value.clone())))
+                .filter_map(|(k, v)| Some((k.as_scalar()?.value.to_string(), v.as_scalar()?.value.to_string())))
                 .collect()
         })
         .unwrap_or_default()
@@ -277,7 +279,7 @@ fn inject_words(metadata: &Node, at: &FieldPath) -> Vec<Said> {
     [("annotations", How::Annotation), ("labels", How::Label)]
         .into_iter()
         .filter_map(|(field, how)| {
-            let value = metadata.get(field)?.get(INJECT_KEY)?.as_scalar()?.value.clone();
+            let value = metadata.get(field)?.get(INJECT_KEY)?.as_scalar()?.value.to_string();
             Some(Said { value, how, path: at.key(field).key(INJECT_KEY) })
         })
         .collect()

@@ -170,7 +170,7 @@ fn flow_list(text: &str) -> Option<Node> {
     let [doc] = docs.as_slice() else { return None };
     let items = doc.root.as_sequence()?;
     let strings: Option<Vec<Node>> =
-        items.items.iter().map(|i| i.as_scalar().map(|s| Node::string(s.value.clone()))).collect();
+        items.items.iter().map(|i| i.as_scalar().map(|s| Node::string(s.value.to_string()))).collect();
     Some(seq(strings?))
 }
 
@@ -180,5 +180,5 @@ fn seq(items: Vec<Node>) -> Node {
 
 /// A number or boolean the function writes: plain, so it keeps its type.
 fn plain(text: impl Into<String>) -> Node {
-    Node::Scalar(Scalar { value: text.into(), style: ScalarStyle::Plain, props: Default::default() })
+    Node::Scalar(Scalar { value: text.into().into(), style: ScalarStyle::Plain, props: Default::default() })
 }

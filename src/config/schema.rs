@@ -420,7 +420,8 @@ pub(crate) mod tests {
     /// A tree as the YAML parser would build it from the JSON text (JSON is YAML): strings double-quoted,
     /// everything else plain.
     pub(crate) fn node(value: &Value) -> Node {
-        let scalar = |value: String, style| Node::Scalar(Scalar { value, style, props: Props::default() });
+        let scalar =
+            |value: String, style| Node::Scalar(Scalar { value: value.into(), style, props: Props::default() });
         match value {
             Value::Null => scalar("null".into(), ScalarStyle::Plain),
             Value::Bool(b) => scalar(b.to_string(), ScalarStyle::Plain),

@@ -144,7 +144,7 @@ pub(crate) fn render(node: &mut Node, at: &FieldPath, values: &Values, errors: &
                     },
                 }
             }
-            s.value = out;
+            s.value = out.into();
             // Whatever the placeholder's quoting, the value is a string: the emitter quotes it where needed.
             s.style = ScalarStyle::Auto;
         }
@@ -153,7 +153,7 @@ pub(crate) fn render(node: &mut Node, at: &FieldPath, values: &Values, errors: &
         }
         Node::Mapping(m) => {
             for (k, v) in m.entries.iter_mut() {
-                let key = k.as_scalar().map_or("?".to_string(), |s| s.value.clone());
+                let key = k.as_scalar().map_or("?".to_string(), |s| s.value.to_string());
                 render(v, &at.key(&key), values, errors);
             }
         }
@@ -207,7 +207,7 @@ mod tests {
         render(&mut node, &FieldPath::from("spec.env").index(0).key("value"), &values(), &mut errors);
         match errors.first() {
             Some((p, m)) => Err(format!("{p}: {m}")),
-            None => Ok(node.as_scalar().unwrap().value.clone()),
+            None => Ok(node.as_scalar().unwrap().value.to_string()),
         }
     }
 

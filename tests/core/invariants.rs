@@ -149,14 +149,14 @@ fn union(a: &HashMap<String, Records>, b: &HashMap<String, Records>) -> HashMap<
 pub type Records = Vec<(String, String, &'static str, String)>;
 
 fn status_of(template: &Mapping) -> Option<Records> {
-    let text = template.get("metadata")?.get("annotations")?.get(STATUS_ANNOTATION)?.as_scalar()?.value.clone();
+    let text = template.get("metadata")?.get("annotations")?.get(STATUS_ANNOTATION)?.as_scalar()?.value.to_string();
     let docs = parse_stream(text.as_bytes()).ok()?;
     let mut out = Records::new();
     for (_, record) in &docs.first()?.root.as_mapping()?.entries {
         let Some(record) = record.as_mapping() else { continue };
         let texts = |n: &Node| -> Vec<String> {
             n.as_sequence()
-                .map(|s| s.items.iter().filter_map(|i| Some(i.as_scalar()?.value.clone())).collect())
+                .map(|s| s.items.iter().filter_map(|i| Some(i.as_scalar()?.value.to_string())).collect())
                 .unwrap_or_default()
         };
         for (field, list, key) in [
@@ -166,7 +166,7 @@ fn status_of(template: &Mapping) -> Option<Records> {
         ] {
             for (name, _) in record.get(field).and_then(Node::as_mapping).map(|m| m.entries.as_slice()).unwrap_or(&[]) {
                 if let Some(name) = name.as_scalar() {
-                    out.push((list.into(), String::new(), key, name.value.clone()));
+                    out.push((list.into(), String::new(), key, name.value.to_string()));
                 }
             }
         }
@@ -176,7 +176,7 @@ fn status_of(template: &Mapping) -> Option<Records> {
             {
                 let Some(container) = container.as_scalar() else { continue };
                 for name in texts(names) {
-                    out.push((field.into(), container.value.clone(), key, name));
+                    out.push((field.into(), container.value.to_string(), key, name));
                 }
             }
         }
@@ -192,7 +192,7 @@ fn status_of(template: &Mapping) -> Option<Records> {
 }
 
 fn text_of(node: Option<&Node>) -> String {
-    node.and_then(Node::as_scalar).map(|s| s.value.clone()).unwrap_or_default()
+    node.and_then(Node::as_scalar).map(|s| s.value.to_string()).unwrap_or_default()
 }
 
 /// `configMapRef:NAME:PREFIX` or `secretRef:NAME:PREFIX`: how a record names an envFrom entry.

@@ -134,8 +134,11 @@ fn tricky() -> impl Strategy<Value = Sc> {
 /// that must be strings: the config is read as YAML 1.2.
 fn config_string() -> impl Strategy<Value = Sc> {
     tricky().prop_map(|mut sc| {
-        let plain =
-            lossless_yaml::Scalar { value: sc.text.clone(), style: ScalarStyle::Plain, props: Default::default() };
+        let plain = lossless_yaml::Scalar {
+            value: sc.text.clone().into(),
+            style: ScalarStyle::Plain,
+            props: Default::default(),
+        };
         if matches!(sc.style, Style::Plain) && !matches!(resolve_core(&plain), Resolved::Str) {
             sc.style = Style::Double;
         }
@@ -905,7 +908,7 @@ fn pod_spec(item: &Node, kind: usize) -> Option<&Node> {
 
 fn names(list: Option<&Node>) -> Vec<String> {
     list.and_then(Node::as_sequence)
-        .map(|s| s.items.iter().filter_map(|c| Some(c.get("name")?.as_scalar()?.value.clone())).collect())
+        .map(|s| s.items.iter().filter_map(|c| Some(c.get("name")?.as_scalar()?.value.to_string())).collect())
         .unwrap_or_default()
 }
 
@@ -933,7 +936,7 @@ fn same_strings_for_kubernetes(config: &Node, injected: &Node, path: &str) -> Re
         }
         (Node::Mapping(c), Node::Mapping(i)) => {
             for (k, v) in &c.entries {
-                let name = k.as_scalar().map(|s| s.value.clone()).unwrap_or_default();
+                let name = k.as_scalar().map(|s| s.value.to_string()).unwrap_or_default();
                 let other = i.get(&name).ok_or(format!("{path}.{name}: missing"))?;
                 same_strings_for_kubernetes(v, other, &format!("{path}.{name}"))?;
             }

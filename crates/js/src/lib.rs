@@ -127,8 +127,10 @@ fn to_json(node: &Node) -> Value {
         Node::Scalar(s) => match resolve_core(s) {
             Resolved::Null => Value::Null,
             Resolved::Bool(b) => Value::Bool(b),
-            Resolved::Int(i) => i64::try_from(i).map(Value::from).unwrap_or_else(|_| Value::String(s.value.clone())),
-            _ => Value::String(s.value.clone()),
+            Resolved::Int(i) => {
+                i64::try_from(i).map(Value::from).unwrap_or_else(|_| Value::String(s.value.to_string()))
+            }
+            _ => Value::String(s.value.to_string()),
         },
         Node::Alias(name) => Value::String(format!("*{name}")),
     }

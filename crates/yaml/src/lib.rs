@@ -21,12 +21,14 @@ mod parse;
 mod scalar;
 mod source;
 mod splice;
+mod text;
 
 pub use emit::{emit_document, emit_stream};
 pub use list::{ListHead, ListReader, ListWriter};
 pub use parse::{parse_part, parse_stream, ParseError, MAX_DEPTH};
 pub use scalar::{plain_is_safe_string, resolve_core, resolve_yaml11, Resolved};
 pub use splice::{emit_document_from, emit_stream_from};
+pub use text::Text;
 
 /// The input as UTF-8 text: UTF-16 (with its byte order mark, the only way YAML allows it) decoded, without the
 /// mark; anything else as it is. libyaml reads UTF-16 by converting it, so its offsets would not point into UTF-16 bytes: read
@@ -205,7 +207,7 @@ pub enum ScalarStyle {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scalar {
     /// The value after unescaping and line folding (for a plain scalar: its text).
-    pub value: String,
+    pub value: Text,
     /// How it was written (or [`ScalarStyle::Auto`] for one the function made).
     pub style: ScalarStyle,
     /// Its tag and anchor.
@@ -232,7 +234,7 @@ pub struct Mapping {
 
 impl Scalar {
     /// A string the function writes; quoted on output where a reader could misread it.
-    pub fn string(value: impl Into<String>) -> Scalar {
+    pub fn string(value: impl Into<Text>) -> Scalar {
         Scalar { value: value.into(), style: ScalarStyle::Auto, props: Props::default() }
     }
 
@@ -247,7 +249,7 @@ impl Scalar {
 
 impl Node {
     /// A new string scalar (see [`Scalar::string`]).
-    pub fn string(value: impl Into<String>) -> Node {
+    pub fn string(value: impl Into<Text>) -> Node {
         Node::Scalar(Scalar::string(value))
     }
 

@@ -77,6 +77,7 @@ mod libyaml {
     use unsafe_libyaml as unsafe_sys;
 
     use super::{Event, Mark, ParseError, Place, Props, Scalar, ScalarStyle};
+    use crate::Text;
 
     pub(super) struct EventReader<'input> {
         /// Boxed because libyaml keeps a pointer to the parser inside itself (its string read handler's data),
@@ -224,7 +225,7 @@ mod libyaml {
                     } else {
                         std::slice::from_raw_parts(s.value, s.length as usize)
                     };
-                    let value = String::from_utf8(bytes.to_vec()).map_err(|_| "a scalar is not valid UTF-8")?;
+                    let value = Text::new(std::str::from_utf8(bytes).map_err(|_| "a scalar is not valid UTF-8")?);
                     let style = match s.style {
                         unsafe_sys::YAML_SINGLE_QUOTED_SCALAR_STYLE => ScalarStyle::SingleQuoted,
                         unsafe_sys::YAML_DOUBLE_QUOTED_SCALAR_STYLE => ScalarStyle::DoubleQuoted,
@@ -699,7 +700,7 @@ mod tests {
         let docs = parse_stream(b"---\n").expect("empty doc");
         assert_eq!(
             docs[0].root,
-            Node::Scalar(Scalar { value: String::new(), style: ScalarStyle::Plain, props: Props::default() })
+            Node::Scalar(Scalar { value: Default::default(), style: ScalarStyle::Plain, props: Props::default() })
         );
     }
 

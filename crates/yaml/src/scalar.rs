@@ -551,10 +551,10 @@ mod tests {
     use crate::{Props, Scalar, ScalarStyle};
 
     fn plain(v: &str) -> Scalar {
-        Scalar { value: v.to_string(), style: ScalarStyle::Plain, props: Props::default() }
+        Scalar { value: v.into(), style: ScalarStyle::Plain, props: Props::default() }
     }
     fn tagged(v: &str, style: ScalarStyle, tag: &str) -> Scalar {
-        Scalar { value: v.to_string(), style, props: Props::new(None, Some(tag.to_string())) }
+        Scalar { value: v.into(), style, props: Props::new(None, Some(tag.to_string())) }
     }
     use Resolved::*;
 

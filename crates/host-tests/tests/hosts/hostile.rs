@@ -248,7 +248,7 @@ fn container_names(item: &Node, path: &[&str]) -> Vec<String> {
         node = node.get(key).unwrap_or_else(|| panic!("no {key} in {}", path.join(".")));
     }
     let list = node.get("containers").and_then(Node::as_sequence).expect("containers");
-    list.items.iter().filter_map(|c| c.get("name")?.as_scalar().map(|s| s.value.clone())).collect()
+    list.items.iter().filter_map(|c| c.get("name")?.as_scalar().map(|s| s.value.to_string())).collect()
 }
 
 const POD_SPEC: &[&str] = &["spec", "template", "spec"];
