@@ -16,11 +16,16 @@ pub(crate) fn new_problems(before: &Mapping, after: &Mapping, spec_field: &Field
 }
 
 /// Each problem with a key that does not depend on list positions (an insertion at the front shifts them).
+///
+/// Run on every injected pod template, almost always to find nothing: names are borrowed and field paths made
+/// only for a problem found.
 fn problems(template: &Mapping, base: &FieldPath) -> Vec<(String, FieldError)> {
     let mut out = Vec::new();
     let Some(spec) = template.get("spec").and_then(Node::as_mapping) else { return out };
     let list = |key: &str| spec.get(key).and_then(Node::as_sequence).map(|s| s.items.as_slice()).unwrap_or(&[]);
-    let text = |node: Option<&Node>| node.and_then(Node::as_scalar).map(|s| s.value.to_string());
+    fn text(node: Option<&Node>) -> Option<&str> {
+        node.and_then(Node::as_scalar).map(|s| s.value.as_str())
+    }
     let mut problem = |key: String, path: FieldPath, message: String| out.push((key, FieldError { path, message }));
 
     // Containers of both lists, with where they are.
@@ -28,44 +33,42 @@ fn problems(template: &Mapping, base: &FieldPath) -> Vec<(String, FieldError)> {
         .into_iter()
         .flat_map(|l| list(l).iter().enumerate().map(move |(i, c)| (l, i, c)))
         .collect();
-    let mut seen: Vec<(String, FieldPath)> = Vec::new();
-    for (l, i, c) in &containers {
+    let at = |l: &str, i: usize| base.key(l).index(i);
+    let mut seen: Vec<(&str, &str, usize)> = Vec::new();
+    for &(l, i, c) in &containers {
         let Some(name) = text(c.get("name")) else { continue };
-        let at = base.key(l).index(*i);
-        match seen.iter().find(|(n, _)| *n == name) {
-            Some((_, first)) => problem(
+        match seen.iter().find(|(n, _, _)| *n == name) {
+            Some(&(_, fl, fi)) => problem(
                 format!("container {name}"),
-                at.key("name"),
-                format!("container name {name:?} is used twice in the pod (also at {first}); names must be unique across containers and initContainers"),
+                at(l, i).key("name"),
+                format!("container name {name:?} is used twice in the pod (also at {}); names must be unique across containers and initContainers", at(fl, fi)),
             ),
-            None => seen.push((name, at)),
+            None => seen.push((name, l, i)),
         }
     }
 
-    let volumes: Vec<String> = list("volumes").iter().filter_map(|v| text(v.get("name"))).collect();
-    let mut seen_volumes: Vec<&str> = Vec::new();
+    let volumes: Vec<&str> = list("volumes").iter().filter_map(|v| text(v.get("name"))).collect();
     for (i, name) in volumes.iter().enumerate() {
-        if seen_volumes.contains(&name.as_str()) {
+        if volumes[..i].contains(name) {
             problem(
                 format!("volume {name}"),
                 base.key("volumes").index(i).key("name"),
                 format!("volume name {name:?} is used twice in the pod"),
             );
         }
-        seen_volumes.push(name);
     }
 
-    for (l, i, c) in &containers {
+    for &(l, i, c) in &containers {
         let container = text(c.get("name")).unwrap_or_default();
         let mounts = c.get("volumeMounts").and_then(Node::as_sequence).map(|s| s.items.as_slice()).unwrap_or(&[]);
-        let mut paths: Vec<String> = Vec::new();
+        let mut paths: Vec<&str> = Vec::new();
         for (j, m) in mounts.iter().enumerate() {
-            let at = base.key(l).index(*i).key("volumeMounts").index(j);
+            let mount = || at(l, i).key("volumeMounts").index(j);
             if let Some(volume) = text(m.get("name")) {
                 if !volumes.contains(&volume) {
                     problem(
                         format!("mount {container} {volume}"),
-                        at.key("name"),
+                        mount().key("name"),
                         format!("container {container:?} mounts volume {volume:?}, which the pod does not have"),
                     );
                 }
@@ -74,7 +77,7 @@ fn problems(template: &Mapping, base: &FieldPath) -> Vec<(String, FieldError)> {
                 if paths.contains(&path) {
                     problem(
                         format!("path {container} {path}"),
-                        at.key("mountPath"),
+                        mount().key("mountPath"),
                         format!("container {container:?} mounts two volumes at {path:?}"),
                     );
                 }
@@ -85,27 +88,29 @@ fn problems(template: &Mapping, base: &FieldPath) -> Vec<(String, FieldError)> {
 
     // Ports: the app containers and native sidecars run at once in one network namespace. Plain init
     // containers run before them, one at a time.
-    let mut ports: Vec<(String, String)> = Vec::new();
-    for (l, i, c) in &containers {
-        let native = text(c.get("restartPolicy")).as_deref() == Some("Always");
-        if *l == "initContainers" && !native {
+    let mut ports: Vec<(&str, &str, &str)> = Vec::new();
+    for &(l, i, c) in &containers {
+        let native = text(c.get("restartPolicy")) == Some("Always");
+        if l == "initContainers" && !native {
             continue;
         }
         let container = text(c.get("name")).unwrap_or_default();
         let declared = c.get("ports").and_then(Node::as_sequence).map(|s| s.items.as_slice()).unwrap_or(&[]);
         for (j, p) in declared.iter().enumerate() {
             let Some(port) = text(p.get("containerPort")) else { continue };
-            let protocol = text(p.get("protocol")).unwrap_or_else(|| "TCP".to_string());
-            let key = format!("{port}/{protocol}");
-            match ports.iter().find(|(k, _)| *k == key) {
-                Some((_, owner)) => problem(
-                    format!("port {key}"),
-                    base.key(l).index(*i).key("ports").index(j).key("containerPort"),
-                    format!(
-                        "containers {owner:?} and {container:?} both declare port {key}; they share the pod's network"
-                    ),
-                ),
-                None => ports.push((key, container.clone())),
+            let protocol = text(p.get("protocol")).unwrap_or("TCP");
+            match ports.iter().find(|(po, pr, _)| *po == port && *pr == protocol) {
+                Some(&(_, _, owner)) => {
+                    let key = format!("{port}/{protocol}");
+                    problem(
+                        format!("port {key}"),
+                        at(l, i).key("ports").index(j).key("containerPort"),
+                        format!(
+                            "containers {owner:?} and {container:?} both declare port {key}; they share the pod's network"
+                        ),
+                    )
+                }
+                None => ports.push((port, protocol, container)),
             }
         }
     }

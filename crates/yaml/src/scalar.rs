@@ -475,14 +475,31 @@ pub fn plain_is_safe_string(s: &str) -> bool {
     if s.starts_with([' ', '\t']) || s.ends_with([' ', '\t']) {
         return false;
     }
+    // One pass over the text (the status record's JSON is long): every character printable, and no `: ` or
+    // ` #` (a key's end or a comment's start, inside a plain scalar).
     let printable = |c: char| {
         matches!(c, ' '..='~' | '\u{A1}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
             && c != '\u{FEFF}'
             && c != '\u{2028}'
             && c != '\u{2029}'
     };
-    if !s.chars().all(printable) {
-        return false;
+    let cut = |prev: u8, b: u8| (prev == b':' && b == b' ') || (prev == b' ' && b == b'#');
+    let mut prev = 0u8;
+    if s.is_ascii() {
+        for &b in s.as_bytes() {
+            if !(b' '..=b'~').contains(&b) || cut(prev, b) {
+                return false;
+            }
+            prev = b;
+        }
+    } else {
+        for c in s.chars() {
+            let b = if c.is_ascii() { c as u8 } else { 0 };
+            if !printable(c) || cut(prev, b) {
+                return false;
+            }
+            prev = b;
+        }
     }
     if "?:,[]{}#&*!|>'\"%@`.".contains(first) || s.starts_with("---") {
         return false;
@@ -490,7 +507,7 @@ pub fn plain_is_safe_string(s: &str) -> bool {
     if first == '-' && s[1..].chars().next().is_none_or(|c| c == ' ') {
         return false;
     }
-    if s.contains(": ") || s.contains(" #") || s.ends_with(':') {
+    if s.ends_with(':') {
         return false;
     }
     const RESERVED: [&str; 10] = ["y", "n", "yes", "no", "true", "false", "on", "off", "null", "~"];
