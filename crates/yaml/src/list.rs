@@ -155,16 +155,6 @@ pub struct ListWriter<'s> {
 }
 
 impl<'s> ListWriter<'s> {
-    /// Tells the writer that the list ends by `pos` in the text (the caller found something after it, such as
-    /// a ResourceList's functionConfig): the output is sized from how much the items grow, over the list's
-    /// text only. Without it a long text after a list whose items grow much (thousands of containers added to
-    /// each of three workloads) would reserve an output for that text too.
-    pub fn list_ends_by(&mut self, pos: usize) {
-        if pos > self.head.items_start {
-            self.list_ends_by = Some(pos);
-        }
-    }
-
     /// A writer for the text `src` a [`ListReader`] reads, given what it read before the list. `None` when the
     /// text is of a kind written only whole (not UTF-8, line breaks other than `\n` and `\r\n`).
     pub fn new(src: &'s [u8], head: ListHead) -> Option<ListWriter<'s>> {
@@ -212,6 +202,16 @@ impl<'s> ListWriter<'s> {
         }
         w.finder.count();
         Some(w)
+    }
+
+    /// Tells the writer that the list ends by `pos` in the text (the caller found something after it, such as
+    /// a ResourceList's functionConfig): the output is sized from how much the items grow, over the list's
+    /// text only. Without it a long text after a list whose items grow much (thousands of containers added to
+    /// each of three workloads) would reserve an output for that text too.
+    pub fn list_ends_by(&mut self, pos: usize) {
+        if pos > self.head.items_start {
+            self.list_ends_by = Some(pos);
+        }
     }
 
     /// The list's node as the root's entry sees it before its end is known: an empty block sequence read at
