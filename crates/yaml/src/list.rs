@@ -9,7 +9,9 @@
 use super::emit::Emitter;
 use super::parse::{Builder, Progress};
 use super::source::{column, line_start};
-use super::splice::{ends_in_block_scalar, only_document_markup, pristine, EntryCursor, LayoutFinder, Splicer};
+use super::splice::{
+    ends_in_block_scalar, odd_breaks, only_document_markup, pristine, EntryCursor, LayoutFinder, Splicer,
+};
 use super::{Document, Node, Origin, ParseError, Props, Sequence};
 
 /// Reads a stream whose first document's root is a block mapping with a block list under `key`, handing out
@@ -20,7 +22,6 @@ pub struct ListReader<'a> {
     items_start: usize,
     /// Where it ended, once it has.
     items_end: Option<usize>,
-    root_start: usize,
 }
 
 impl<'a> ListReader<'a> {
@@ -59,9 +60,9 @@ impl<'a> ListReader<'a> {
             if open.mapping || open.flow || !open.props.is_empty() {
                 return Ok(None);
             }
-            let (items_start, root_start) = (open.pos, root.pos);
+            let items_start = open.pos;
             b.detach();
-            return Ok(Some(ListReader { b, items_start, items_end: None, root_start }));
+            return Ok(Some(ListReader { b, items_start, items_end: None }));
         }
     }
 
@@ -70,7 +71,7 @@ impl<'a> ListReader<'a> {
         let root = self.b.collection(1).expect("the root mapping is open");
         let (entries, key) = root.nodes.split_at(root.nodes.len() - 1);
         ListHead {
-            root_start: self.root_start,
+            root_start: root.pos,
             version: self.b.version(),
             entries: entries.chunks(2).map(|kv| (kv[0].clone(), kv[1].clone())).collect(),
             key: key[0].clone(),
@@ -160,12 +161,7 @@ impl<'s> ListWriter<'s> {
     pub fn new(src: &'s [u8], head: ListHead) -> Option<ListWriter<'s>> {
         let text = std::str::from_utf8(src).ok()?;
         // As `emit_stream_from`: odd line breaks outside scalars make the whole tree's writer write anew.
-        let odd = src.iter().enumerate().any(|(i, &b)| match b {
-            b'\r' => src.get(i + 1) != Some(&b'\n'),
-            0xC2 | 0xE2 => super::source::break_at(src, i) > 0,
-            _ => false,
-        });
-        if odd || matches!(src.get(head.root_start), Some(b'[' | b'{')) {
+        if odd_breaks(src).next().is_some() || matches!(src.get(head.root_start), Some(b'[' | b'{')) {
             return None;
         }
         // Sized once the first items show how much the output grows (see `flush`).

@@ -321,7 +321,6 @@ pub(crate) enum Progress {
 
 /// The tree being built from libyaml's events, one event at a time.
 pub(crate) struct Builder<'a> {
-    input: &'a [u8],
     reader: libyaml::EventReader<'a>,
     at: Offsets<'a>,
     stack: Vec<Frame>,
@@ -351,7 +350,6 @@ impl<'a> Builder<'a> {
         let utf16 = part.starts_with(b"\xFF\xFE") || part.starts_with(b"\xFE\xFF");
         let bom = if part.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
         Builder {
-            input,
             reader: libyaml::EventReader::new(part),
             at: Offsets {
                 src: input,
@@ -403,7 +401,7 @@ impl<'a> Builder<'a> {
 
     /// Reads one event into the tree.
     pub(crate) fn advance(&mut self) -> Result<Progress, ParseError> {
-        let input = self.input;
+        let input = self.at.src;
         let (event, mark, place) = self.reader.next()?;
         let at = &mut self.at;
         let (start, end) = (at.of(place.start), at.of(place.end));

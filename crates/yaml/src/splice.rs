@@ -148,13 +148,7 @@ pub fn emit_document_from(doc: &Document, src: &[u8]) -> String {
 /// for text no editor writes; such a stream, once changed, is written anew. Inside a scalar's text (a quoted
 /// `'\u{2028}'`) they are copied with it.
 fn breaks_outside_scalars(docs: &[Document], src: &[u8]) -> bool {
-    let odd: Vec<usize> = src
-        .iter()
-        .enumerate()
-        .filter(|&(_, &b)| b == b'\r' || b == 0xC2 || b == 0xE2)
-        .map(|(i, _)| i)
-        .filter(|&i| if src[i] == b'\r' { src.get(i + 1) != Some(&b'\n') } else { source::break_at(src, i) > 0 })
-        .collect();
+    let odd: Vec<usize> = odd_breaks(src).collect();
     if odd.is_empty() {
         return false;
     }
@@ -172,6 +166,17 @@ fn breaks_outside_scalars(docs: &[Document], src: &[u8]) -> bool {
     odd.iter().any(|&i| {
         let at = spans.partition_point(|&(a, _)| a <= i);
         at == 0 || spans[at - 1].1 <= i
+    })
+}
+
+/// Where `src` breaks a line with anything but `\n` or `\r\n` (see [`breaks_outside_scalars`]).
+pub(crate) fn odd_breaks(src: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    src.iter().enumerate().filter(|&(_, &b)| b == b'\r' || b == 0xC2 || b == 0xE2).map(|(i, _)| i).filter(|&i| {
+        if src[i] == b'\r' {
+            src.get(i + 1) != Some(&b'\n')
+        } else {
+            source::break_at(src, i) > 0
+        }
     })
 }
 
@@ -439,7 +444,7 @@ impl<'s> Splicer<'s> {
     /// One entry of a changed block mapping.
     pub(crate) fn mapping_entry(&mut self, at: &mut EntryCursor, k: &Node, v: &Node) {
         let Some((ke, value)) = self.key(at, k, v) else { return };
-        let (col, end) = (at.col, at.end);
+        let col = at.col;
         match value.map(|o| (o, self.way(v))) {
             Some((vo, Way::Copy)) => {
                 self.copy_node(v, ke, vo.end as usize);
@@ -465,7 +470,6 @@ impl<'s> Splicer<'s> {
                 }
             }
         }
-        let _ = end;
         self.line_start();
     }
 
