@@ -6,6 +6,8 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 
+mod fast;
+
 use super::scalar::{resolve_core, resolve_yaml11};
 use super::{source, Document, Mapping, Node, Origin, Props, Scalar, ScalarStyle, Sequence};
 
@@ -252,6 +254,77 @@ mod libyaml {
     }
 }
 
+/// The events of a stream: from [`fast::FastReader`] while it is sure of them, then from libyaml, which reads
+/// the stream from its start and skips the events already given.
+struct Events<'a> {
+    /// The input as libyaml reads it (with a byte order mark, if any).
+    part: &'a [u8],
+    fast: Option<fast::FastReader<'a>>,
+    /// How many events the fast reader gave.
+    given: usize,
+    libyaml: Option<libyaml::EventReader<'a>>,
+}
+
+impl<'a> Events<'a> {
+    fn new(part: &'a [u8], bom: usize, use_fast: bool) -> Events<'a> {
+        let fast = if use_fast { fast::FastReader::new(&part[bom..]) } else { None };
+        Events { part, fast, given: 0, libyaml: None }
+    }
+
+    fn next(&mut self) -> Result<(Event, Mark, Place), ParseError> {
+        if let Some(reader) = &mut self.fast {
+            if let Some(event) = reader.next() {
+                self.given += 1;
+                return Ok(event);
+            }
+            self.fast = None;
+            let mut libyaml = libyaml::EventReader::new(self.part);
+            for _ in 0..self.given {
+                libyaml.next()?;
+            }
+            self.libyaml = Some(libyaml);
+        }
+        self.libyaml.get_or_insert_with(|| libyaml::EventReader::new(self.part)).next()
+    }
+}
+
+/// The events of `input` as text, one per line (an error last, if any), and how many of them the fast reader
+/// gave; from libyaml alone unless `fast`. For the tests that hold the fast reader to libyaml.
+#[doc(hidden)]
+pub fn events_as_text(input: &[u8], fast: bool) -> (Vec<String>, usize) {
+    let bom = if input.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let mut events = Events::new(input, bom, fast);
+    let mut lines = Vec::new();
+    loop {
+        match events.next() {
+            Ok((event, mark, place)) => {
+                let end = matches!(event, Event::StreamEnd);
+                let shown = match event {
+                    Event::Scalar(s) => format!("Scalar({:?}, {:?}, {:?})", s.value.as_str(), s.style, s.props),
+                    Event::SequenceStart(props, flow) => format!("SequenceStart({props:?}, {flow})"),
+                    Event::MappingStart(props, flow) => format!("MappingStart({props:?}, {flow})"),
+                    Event::Alias(name) => format!("Alias({name})"),
+                    Event::DocumentStart { version } => format!("DocumentStart({version:?})"),
+                    Event::StreamStart => "StreamStart".into(),
+                    Event::StreamEnd => "StreamEnd".into(),
+                    Event::DocumentEnd => "DocumentEnd".into(),
+                    Event::SequenceEnd => "SequenceEnd".into(),
+                    Event::MappingEnd => "MappingEnd".into(),
+                };
+                lines.push(format!("{shown} {}..{} {}:{}", place.start, place.end, mark.line, mark.column));
+                if end {
+                    break;
+                }
+            }
+            Err(e) => {
+                lines.push(format!("error: {e}"));
+                break;
+            }
+        }
+    }
+    (lines, events.given)
+}
+
 /// A collection being built. Its entries sit on the shared `nodes` stack from `start` (a mapping's as key,
 /// value, key, value, ...) until it ends; then they move into a `Vec` of exactly their number, so the tree
 /// holds no spare capacity (a growing `Vec` per collection kept up to half of the tree's memory unused).
@@ -321,7 +394,7 @@ pub(crate) enum Progress {
 
 /// The tree being built from libyaml's events, one event at a time.
 pub(crate) struct Builder<'a> {
-    reader: libyaml::EventReader<'a>,
+    reader: Events<'a>,
     at: Offsets<'a>,
     stack: Vec<Frame>,
     nodes: Vec<Node>,
@@ -350,7 +423,7 @@ impl<'a> Builder<'a> {
         let utf16 = part.starts_with(b"\xFF\xFE") || part.starts_with(b"\xFE\xFF");
         let bom = if part.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
         Builder {
-            reader: libyaml::EventReader::new(part),
+            reader: Events::new(part, bom, !utf16),
             at: Offsets {
                 src: input,
                 base: range.start + bom,

@@ -1,0 +1,171 @@
+//! The fast reader (`parse/fast.rs`) gives exactly libyaml's events, with the same places and marks, or stops
+//! and lets libyaml give them: on the corpus, on every YAML file of the repository and the fuzz corpus, and on
+//! mutations of them made to sit at its edges (indentation, indicators, quotes, truncation).
+use std::path::{Path, PathBuf};
+
+use lossless_yaml::events_as_text;
+
+use super::layer::corpus::corpus;
+
+/// The fast reader's events are libyaml's. When libyaml rejects the input it may do so before giving events
+/// for text before the problem (its reader checks a whole buffer of characters ahead, and its scanner looks a
+/// line ahead for simple keys); the fast reader may then have given some of those, and the error is libyaml's.
+fn same_events(input: &[u8], what: &str) -> usize {
+    let (fast, given) = events_as_text(input, true);
+    let (libyaml, _) = events_as_text(input, false);
+    let failed = |events: &[String]| events.last().is_some_and(|e| e.starts_with("error: "));
+    let agree = if failed(&libyaml) {
+        let k = libyaml.len() - 1;
+        failed(&fast) && fast.last() == libyaml.last() && fast.len() >= libyaml.len() && fast[..k] == libyaml[..k]
+    } else {
+        fast == libyaml
+    };
+    if !agree {
+        let at = fast.iter().zip(&libyaml).position(|(a, b)| a != b).unwrap_or(fast.len().min(libyaml.len()));
+        panic!(
+            "{what}: events differ at {at} (the fast reader gave {given})\nfast:    {:?}\nlibyaml: {:?}\n--- input\n{}\n--- its end: {:?}",
+            fast.get(at),
+            libyaml.get(at),
+            String::from_utf8_lossy(input),
+            String::from_utf8_lossy(&input[input.len().saturating_sub(60)..])
+        );
+    }
+    given
+}
+
+fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            if !matches!(path.file_name().and_then(|n| n.to_str()), Some("target" | "node_modules" | ".git")) {
+                files(&path, out);
+            }
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+fn repository_yaml() -> Vec<(String, Vec<u8>)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut paths = Vec::new();
+    for dir in ["testdata", "kustomization-examples", "kpt-package", "argocd", "schemas", "crates", "tests"] {
+        files(&root.join(dir), &mut paths);
+    }
+    paths.retain(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")));
+    files(&root.join("fuzz/corpus"), &mut paths);
+    paths.sort();
+    paths.into_iter().filter_map(|p| Some((p.display().to_string(), std::fs::read(&p).ok()?))).collect()
+}
+
+/// A small deterministic generator, so that a failure names a case that reruns.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+const EDGES: [&[u8]; 24] = [
+    b":",
+    b"-",
+    b" ",
+    b"  ",
+    b"#",
+    b"'",
+    b"\"",
+    b"''",
+    b"[",
+    b"]",
+    b"{",
+    b"}",
+    b",",
+    b"\t",
+    b"?",
+    b"|",
+    b"&a ",
+    b"*",
+    b"!",
+    b"\n",
+    b"\n  ",
+    b"---\n",
+    b"\\",
+    b"\xC2\x85",
+];
+
+fn mutations(input: &[u8], rng: &mut Rng, count: usize) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let lines: Vec<usize> =
+        std::iter::once(0).chain(input.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1)).collect();
+    for &at in &lines {
+        out.push(input[..at].to_vec());
+        let mut indented = input.to_vec();
+        indented.insert(at, b' ');
+        out.push(indented);
+        if input.get(at) == Some(&b' ') {
+            let mut less = input.to_vec();
+            less.remove(at);
+            out.push(less);
+        }
+    }
+    for _ in 0..count {
+        let mut m = input.to_vec();
+        let at = rng.below(m.len() + 1);
+        match rng.below(3) {
+            0 if at < m.len() => {
+                m.remove(at);
+            }
+            _ => {
+                let edge = EDGES[rng.below(EDGES.len())];
+                m.splice(at..at, edge.iter().copied());
+            }
+        }
+        out.push(m);
+    }
+    out
+}
+
+#[test]
+fn the_corpus_gives_libyamls_events() {
+    let mut rng = Rng(0x5EED);
+    let mut given = 0;
+    for (i, input) in corpus().iter().enumerate() {
+        given += same_events(input, &format!("corpus item {i}"));
+        for (j, m) in mutations(input, &mut rng, 200).iter().enumerate() {
+            same_events(m, &format!("corpus item {i}, mutation {j}"));
+        }
+    }
+    assert!(given > 0, "the fast reader read none of the corpus");
+}
+
+#[test]
+fn the_repositorys_yaml_and_the_fuzz_corpus_give_libyamls_events() {
+    let files = repository_yaml();
+    assert!(files.len() > 1000, "found {} files", files.len());
+    let (mut fast, mut total) = (0, 0);
+    let mut rng = Rng(0xF00D);
+    for (name, input) in &files {
+        let given = same_events(input, name);
+        let (all, _) = events_as_text(input, false);
+        fast += given;
+        total += all.len();
+        if !name.contains("fuzz/corpus") {
+            for (j, m) in mutations(input, &mut rng, 50).iter().enumerate() {
+                same_events(m, &format!("{name}, mutation {j}"));
+            }
+        }
+    }
+    eprintln!("the fast reader gave {fast} of {total} events");
+}
+
+#[test]
+fn a_manifest_in_the_common_subset_is_read_without_libyaml() {
+    let input = super::layer::corpus::DEPLOYMENT.as_bytes();
+    let (events, given) = events_as_text(input, true);
+    assert_eq!(given, events.len(), "{events:#?}");
+}
