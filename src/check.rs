@@ -4,6 +4,16 @@ use crate::config::FieldError;
 use crate::path::FieldPath;
 use lossless_yaml::{Mapping, Node};
 
+/// The keys of the problems `template` has: what [`problems_since`] leaves out.
+pub(crate) fn problem_keys(template: &Mapping, spec_field: &FieldPath) -> Vec<String> {
+    problems(template, spec_field).into_iter().map(|(key, _)| key).collect()
+}
+
+/// The problems of `after` that are not among the `known` ones of the template before.
+pub(crate) fn problems_since(known: &[String], after: &Mapping, spec_field: &FieldPath) -> Vec<FieldError> {
+    problems(after, spec_field).into_iter().filter(|(key, _)| !known.contains(key)).map(|(_, e)| e).collect()
+}
+
 /// What the API server (or the kubelet) would reject in a pod template, found in `after` but not in `before`:
 /// an injection answers for what it broke, not for what the workload already had wrong.
 pub(crate) fn new_problems(before: &Mapping, after: &Mapping, spec_field: &FieldPath) -> Vec<FieldError> {
@@ -11,7 +21,7 @@ pub(crate) fn new_problems(before: &Mapping, after: &Mapping, spec_field: &Field
     if found.is_empty() {
         return Vec::new(); // the common case: no need to look at the pod as it was
     }
-    let known: Vec<String> = problems(before, spec_field).into_iter().map(|(key, _)| key).collect();
+    let known = problem_keys(before, spec_field);
     found.into_iter().filter(|(key, _)| !known.contains(key)).map(|(_, e)| e).collect()
 }
 

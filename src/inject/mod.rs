@@ -99,6 +99,9 @@ fn reconcile(
     }
 
     check_edited_metadata(template, name, injection, old.as_ref(), &fields)?;
+    if let (Some(injection), None) = (injection, &old) {
+        return first_injection(template, injection, status, name, &fields);
+    }
     let mut work = template.clone();
     let mut report = Report::default();
     if let Some(old) = &old {
@@ -146,6 +149,43 @@ fn reconcile(
         return Ok(Outcome::Unchanged);
     }
     *template = work;
+    Ok(Outcome::Changed(report))
+}
+
+/// [`reconcile`] for a workload with no record of this injection (the common case): the template is edited in
+/// place rather than as a working copy, since there is nothing to undo and no earlier state to compare with but
+/// its problems and its empty places, taken first. A copy of each template and its freeing were about 17% of
+/// the function's instructions at 1,000 workloads.
+///
+/// On an error the template is left part way: every caller then reads the input again (`process`).
+fn first_injection(
+    template: &mut Mapping,
+    injection: &Injection,
+    mut status: Status,
+    name: &str,
+    fields: &Fields,
+) -> Result<Outcome, Failure> {
+    let sidecars: Vec<&str> = injection.adds.all_containers().map(|p| p.name.as_str()).collect();
+    let empty = empty_places(template, &sidecars);
+    let known = crate::check::problem_keys(template, &fields.spec);
+    #[cfg(debug_assertions)]
+    let as_read = template.clone();
+    let mut report = Report::default();
+    let mut record = add(template, injection, &status, None, fields, &mut report).map_err(Failure::Errors)?;
+    record.before.extend(filled_since(empty, template));
+    if record.is_empty() && report.conflicts.is_empty() {
+        // Nothing recorded and nothing taken over: `add` changed nothing.
+        #[cfg(debug_assertions)]
+        debug_assert!(*template == as_read, "add changed a template it recorded nothing for");
+        return Ok(Outcome::NothingToAdd(report));
+    }
+    status.put(name, record);
+    write_status(template, &status, None);
+    let introduced = crate::check::problems_since(&known, template, &fields.spec);
+    if !introduced.is_empty() {
+        return Err(Failure::Errors(introduced));
+    }
+    // A record was written: the template's meaning changed.
     Ok(Outcome::Changed(report))
 }
 
@@ -1051,19 +1091,26 @@ fn empty_or_null(node: &Node) -> bool {
 /// The node at a place of [`Record::before`] in a pod template: `metadata`, `metadata/<map>`, `spec/<list>`,
 /// `spec/<list>/<container name>`, `spec/<list>/<container name>/<list>`.
 fn place<'a>(template: &'a Mapping, key: &str) -> Option<&'a Node> {
-    let segments: Vec<&str> = key.split('/').collect();
-    let top = template.get(segments[0])?;
-    match segments[1..] {
-        [] => Some(top),
-        [field] => top.get(field),
-        [list, name, ref rest @ ..] => {
-            let items = &top.get(list)?.as_sequence()?.items;
+    let mut parts = key.split('/');
+    let top = template.get(parts.next()?)?;
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (None, ..) => Some(top),
+        (Some(list), name, field, None) => container_place(top, list, name, field),
+        _ => None,
+    }
+}
+
+/// `spec/<list>` (`name` none), or `spec/<list>/<container name>[/<field>]`, below `spec`.
+fn container_place<'a>(spec: &'a Node, list: &str, name: Option<&str>, field: Option<&str>) -> Option<&'a Node> {
+    match (name, field) {
+        (None, _) => spec.get(list),
+        (Some(name), rest) => {
+            let items = &spec.get(list)?.as_sequence()?.items;
             let container =
                 items.iter().find(|c| c.get("name").and_then(Node::as_scalar).is_some_and(|s| s.value == name))?;
             match rest {
-                [] => Some(container),
-                [field] => container.get(field),
-                _ => None,
+                None => Some(container),
+                Some(field) => container.get(field),
             }
         }
     }
@@ -1079,38 +1126,57 @@ fn filled_from_empty(
     old: Option<&Record>,
     sidecars: &[&str],
 ) -> Vec<(String, String)> {
-    let mut places = vec!["metadata".to_string()];
-    places.extend(parts::at(Place::TemplateMetadata).map(|(_, k)| format!("metadata/{}", k.field)));
-    places.extend(
-        PARTS
-            .iter()
-            .filter(|k| matches!(k.place, Place::Containers | Place::PodSpec))
-            .map(|k| format!("spec/{}", k.field)),
-    );
-    let containers = without.get("spec").and_then(|s| s.get(PARTS[CONTAINERS].field)).and_then(Node::as_sequence);
-    let names = containers.into_iter().flat_map(|s| &s.items).filter_map(|c| c.get("name").and_then(Node::as_str));
-    for name in names.filter(|n| !sidecars.contains(n)) {
-        places.extend(parts::at(Place::AppContainers).map(|(_, k)| format!("spec/containers/{name}/{}", k.field)));
-    }
-    // The status annotation, written after this, fills the template's annotations (and its metadata).
-    let status_fills = |key: &str| key == "metadata" || key == "metadata/annotations";
-    let filled = |key: &str| status_fills(key) || place(work, key).is_some_and(|n| !empty_or_null(n));
-    let mut out: Vec<(String, String)> = places
-        .into_iter()
-        .filter(|key| place(without, key).is_some_and(empty_or_null) && filled(key))
-        .map(|key| {
-            let text = yaml_text(place(without, &key).expect("just found"));
-            (key, text)
-        })
-        .collect();
+    let mut out = filled_since(empty_places(without, sidecars), work);
     for (key, text) in old.map(|o| o.before.as_slice()).unwrap_or(&[]) {
         // (An entry kept under `list#identity`, or a merged declaration, is kept again by `add` if still needed.)
         let collection = !key.contains('#') && old.and_then(|o| o.before(key)).is_some_and(|n| empty_or_null(&n));
-        if collection && filled(key) && !out.iter().any(|(k, _)| k == key) {
+        if collection && filled(work, key) && !out.iter().any(|(k, _)| k == key) {
             out.push((key.clone(), text.clone()));
         }
     }
     out
+}
+
+/// The places an injection may fill that are empty (or null) in `without`, each with its text.
+fn empty_places(without: &Mapping, sidecars: &[&str]) -> Vec<(String, String)> {
+    // Looked up directly, with a key made only for a place found empty: this runs on every injected template.
+    let mut out = Vec::new();
+    let mut empty = |node: Option<&Node>, key: &dyn Fn() -> String| {
+        if let Some(node) = node.filter(|n| empty_or_null(n)) {
+            out.push((key(), yaml_text(node)));
+        }
+    };
+    let metadata = without.get("metadata");
+    empty(metadata, &|| "metadata".to_string());
+    for (_, k) in parts::at(Place::TemplateMetadata) {
+        empty(metadata.and_then(|m| m.get(k.field)), &|| format!("metadata/{}", k.field));
+    }
+    let spec = without.get("spec");
+    for k in PARTS.iter().filter(|k| matches!(k.place, Place::Containers | Place::PodSpec)) {
+        empty(spec.and_then(|s| s.get(k.field)), &|| format!("spec/{}", k.field));
+    }
+    let containers_list = PARTS[CONTAINERS].field;
+    let containers = spec.and_then(|s| s.get(containers_list)).and_then(Node::as_sequence);
+    let names = containers.into_iter().flat_map(|s| &s.items).filter_map(|c| c.get("name").and_then(Node::as_str));
+    for name in names.filter(|n| !sidecars.contains(n)) {
+        // The first container of that name, as `place` finds it.
+        let container = spec.and_then(|s| container_place(s, containers_list, Some(name), None));
+        for (_, k) in parts::at(Place::AppContainers) {
+            empty(container.and_then(|c| c.get(k.field)), &|| format!("spec/containers/{name}/{}", k.field));
+        }
+    }
+    out
+}
+
+/// Those of the `empty` places that `work` has filled.
+fn filled_since(empty: Vec<(String, String)>, work: &Mapping) -> Vec<(String, String)> {
+    empty.into_iter().filter(|(key, _)| filled(work, key)).collect()
+}
+
+/// Whether `key` holds something in `work`. The status annotation, written after this, fills the template's
+/// annotations (and its metadata).
+fn filled(work: &Mapping, key: &str) -> bool {
+    key == "metadata" || key == "metadata/annotations" || place(work, key).is_some_and(|n| !empty_or_null(n))
 }
 
 /// A node as one YAML document's text, for the status record.

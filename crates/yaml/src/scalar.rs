@@ -511,7 +511,7 @@ pub fn plain_is_safe_string(s: &str) -> bool {
         return false;
     }
     const RESERVED: [&str; 10] = ["y", "n", "yes", "no", "true", "false", "on", "off", "null", "~"];
-    if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s)) || s == "<<" || s == "=" {
+    if s.len() <= 5 && (RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s)) || s == "<<" || s == "=") {
         return false;
     }
     let unsigned = s.trim_start_matches(['+', '-']).trim_start_matches('_');
@@ -523,9 +523,10 @@ pub fn plain_is_safe_string(s: &str) -> bool {
 /// `0x`, `0o` and `0b` need digits after the letter), so they may stay plain as users write them.
 fn is_quantity_like(s: &str) -> bool {
     // `0xA`, `0o`, `0b1`: integer prefixes even when only letters follow (hex digits are letters too).
-    let lower = s.to_ascii_lowercase();
-    if ["0x", "0o", "0b"].iter().any(|p| lower.starts_with(p)) {
-        return false;
+    if let [b'0', prefix, ..] = s.as_bytes() {
+        if matches!(prefix.to_ascii_lowercase(), b'x' | b'o' | b'b') {
+            return false;
+        }
     }
     let digits = s.trim_start_matches(|c: char| c.is_ascii_digit());
     if digits.len() == s.len() {

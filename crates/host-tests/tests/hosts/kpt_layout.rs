@@ -42,7 +42,7 @@ fn package() -> PathBuf {
 }
 
 fn commit(dir: &Path, message: &str) {
-    run(&dir.to_path_buf(), "git", &["add", "-A"]);
+    run(dir, "git", &["add", "-A"]);
     run(
         dir,
         "git",
