@@ -58,7 +58,8 @@ pub(crate) enum Outcome {
 pub(crate) enum Failure {
     /// The object lacks its pod template (a partial manifest, such as a patch): skipped, not an error.
     NoPodTemplate(FieldPath),
-    /// Each error has the field path in the workload; the workload is left as it was.
+    /// Each error has the field path in the workload. The workload may be left part way (a first injection is
+    /// made in place): nothing is written after an error, and `process` reads the input again for its output.
     Errors(Vec<FieldError>),
 }
 

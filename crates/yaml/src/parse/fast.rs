@@ -3,14 +3,15 @@
 //! libyaml decodes, checks and re-encodes every character, then scans it through a token queue: about 200
 //! instructions per byte of a manifest, most of the cost of reading one. Almost every manifest is written in a
 //! small part of YAML, one line at a time: block mappings and lists, plain and quoted scalars on one line, flow
-//! collections on one line, comments. This reader reads that part and gives exactly the events libyaml gives for
+//! collections on one line, literal and folded block scalars, comments. This reader reads that part and gives exactly the events libyaml gives for
 //! it (values, styles, places and marks). At the first line it cannot be sure of, it gives nothing more
 //! (`None`), and the caller has libyaml read the stream from the start, skipping the events already given (see
 //! `Events` in the parent module). Anything it reads is so a prefix of what libyaml reads; errors are always
 //! libyaml's, or the tree builder's own on libyaml's marks.
 //!
 //! It gives up on: tabs and carriage returns, control and line-break characters outside ASCII, a byte order mark
-//! past the start, directives, a second document, block scalars (`|`, `>`), scalars over several lines, escapes
+//! past the start, directives, `...`, block scalars with an indentation indicator (`|2`), plain and
+//! quoted scalars over several lines, escapes
 //! in double-quoted scalars, anchors, tags and aliases, complex keys (`?`), flow collections over several lines
 //! or with implicit or empty entries, keys longer than libyaml's 1,024 characters, and any line its indentation
 //! does not place (all of which libyaml either reads otherwise or rejects).
@@ -23,6 +24,8 @@ use crate::{Props, Scalar, ScalarStyle, Text};
 const LONGEST_KEY: usize = 1000;
 /// Flow collections nested deeper than this on one line are left to libyaml.
 const FLOW_DEPTH: usize = 32;
+/// Events of one line (a flow collection's) beyond this are left to libyaml.
+const MOST_QUEUED: usize = 4096;
 
 pub(super) struct FastReader<'a> {
     src: &'a str,
@@ -32,6 +35,8 @@ pub(super) struct FastReader<'a> {
     line: usize,
     /// The line being read.
     cur: Line,
+    /// The last offset a column was counted to on a line outside ASCII, and its count of characters.
+    counted: (usize, usize),
     queue: VecDeque<(Event, Mark, Place)>,
     blocks: Vec<Block>,
     pending: Pending,
@@ -91,6 +96,7 @@ impl<'a> FastReader<'a> {
             pos: 0,
             line: 1,
             cur: Line::default(),
+            counted: (0, 0),
             queue: VecDeque::new(),
             blocks: Vec::new(),
             pending: Pending::Nothing,
@@ -148,8 +154,8 @@ impl<'a> FastReader<'a> {
         i
     }
 
-    fn mark(&self, at: usize) -> Mark {
-        let line = &self.cur;
+    fn mark(&mut self, at: usize) -> Mark {
+        let line = self.cur;
         if at < line.start {
             // Not on this line: only the end of the stream, placed by `end_of_stream` itself.
             return Mark { line: line.number, column: 1 };
@@ -157,7 +163,13 @@ impl<'a> FastReader<'a> {
         let column = if line.ascii {
             at - line.start
         } else {
-            self.bytes()[line.start..at].iter().filter(|b| (**b & 0xC0) != 0x80).count()
+            // Characters counted on from the last mark of the line (marks come in order), so that a long line
+            // outside ASCII costs one pass, not one per event.
+            let (from, count) =
+                if self.counted.0 >= line.start && self.counted.0 <= at { self.counted } else { (line.start, 0) };
+            let count = count + self.bytes()[from..at].iter().filter(|b| (**b & 0xC0) != 0x80).count();
+            self.counted = (at, count);
+            count
         };
         Mark { line: line.number, column: column + 1 }
     }
@@ -165,6 +177,12 @@ impl<'a> FastReader<'a> {
     fn push(&mut self, event: Event, start: usize, end: usize) {
         let mark = self.mark(start);
         self.queue.push_back((event, mark, Place { start, end }));
+    }
+
+    /// Whether a line has given so many events that they are better left to libyaml, which holds only a few at
+    /// a time (a flow list of a million entries on one line).
+    fn crowded(&self) -> bool {
+        self.queue.len() > MOST_QUEUED
     }
 
     /// Reads the next line with content into events.
@@ -184,12 +202,24 @@ impl<'a> FastReader<'a> {
             && (b[p..line.end].starts_with(b"---") || b[p..line.end].starts_with(b"..."))
             && self.blank_or_end(p + 3)
         {
-            if self.state != State::BeforeDocument || b[p] == b'.' {
+            let rest = self.skip_spaces(p + 3);
+            if b[p] == b'.' || (rest < line.end && b[rest] != b'#') {
                 return None;
             }
-            let rest = self.skip_spaces(p + 3);
-            if rest < line.end && b[rest] != b'#' {
-                return None;
+            if self.state == State::InDocument {
+                // `---` ends the document before it: what waits for a value gets an empty one, every block
+                // ends, and the document ends, all where the `---` is.
+                if self.pending == Pending::Root {
+                    self.pending_at = (p, self.mark(p));
+                }
+                if self.pending != Pending::Nothing {
+                    self.empty_scalar();
+                }
+                while let Some(top) = self.blocks.pop() {
+                    let event = if top.mapping { Event::MappingEnd } else { Event::SequenceEnd };
+                    self.push(event, p, p);
+                }
+                self.push(Event::DocumentEnd, p, p);
             }
             self.push(Event::DocumentStart { version: None }, p, p + 3);
             self.state = State::InDocument;
@@ -329,7 +359,7 @@ impl<'a> FastReader<'a> {
     /// `- item` with its `-` at `p`, in the innermost block list.
     fn list_item(&mut self, p: usize) -> Sure<()> {
         let v = self.skip_spaces(p + 1);
-        if v < self.cur.end && self.bytes()[v] != b'#' && !matches!(self.bytes()[v], b'[' | b'{') {
+        if v < self.cur.end && !matches!(self.bytes()[v], b'#' | b'[' | b'{' | b'|' | b'>') {
             // `- key: value` opens a mapping at the key.
             let first = self.scalar(v, false)?;
             if first.end == first.stop && self.at(first.stop) == b':' && self.blank_or_end(first.stop + 1) {
@@ -348,6 +378,7 @@ impl<'a> FastReader<'a> {
             return Some(());
         }
         let after = match self.bytes()[v] {
+            b'|' | b'>' => return self.block_scalar(v),
             b'[' | b'{' => self.flow(v, 1)?,
             _ => {
                 let s = self.scalar(v, false)?;
@@ -363,6 +394,107 @@ impl<'a> FastReader<'a> {
         if rest < self.cur.end && (self.bytes()[rest] != b'#' || rest == after) {
             return None;
         }
+        Some(())
+    }
+
+    /// A literal or folded block scalar whose header (`|` or `>`, then an optional chomping indicator) is at `v`:
+    /// its lines are read here, as libyaml's `scan_block_scalar` reads them, and the next line read is the first
+    /// one after it.
+    fn block_scalar(&mut self, v: usize) -> Sure<()> {
+        let b = self.bytes();
+        let n = b.len();
+        let literal = b[v] == b'|';
+        let mut i = v + 1;
+        let chomp = match self.at(i) {
+            b'-' => -1,
+            b'+' => 1,
+            _ => 0,
+        };
+        if chomp != 0 {
+            i += 1;
+        }
+        // An indentation indicator, or anything but a comment after the header, is left to libyaml.
+        let rest = self.skip_spaces(i);
+        if self.at(i).is_ascii_digit() || (rest < self.cur.end && (b[rest] != b'#' || rest == i)) {
+            return None;
+        }
+        // libyaml's indentation for the content: at least one more than the enclosing block's.
+        let least = self.blocks.last().map_or(1, |top| top.indent + 1);
+        let (mut pos, mut line) = (self.pos, self.line);
+        let mut indent = 0;
+        let mut text = String::new();
+        let (mut leading_break, mut leading_blank, mut trailing) = (false, false, 0usize);
+        loop {
+            // Indentation and empty lines (libyaml's `scan_block_scalar_breaks`).
+            let mut widest = 0;
+            let col = loop {
+                let mut col = 0;
+                while pos + col < n && (indent == 0 || col < indent) && b[pos + col] == b' ' {
+                    col += 1;
+                }
+                widest = widest.max(col);
+                match b.get(pos + col) {
+                    Some(b'\n') => {
+                        trailing += 1;
+                        pos += col + 1;
+                        line += 1;
+                    }
+                    // Where the scalar may end, the line must be one this reader reads: no tab in the
+                    // indentation, no carriage return or other line break libyaml would see.
+                    Some(&c) if c < 0x20 || c == 0x7F => return None,
+                    Some(&c) if c >= 0x80 && !allowed(self.src.get(pos + col..)?.chars().next()?) => return None,
+                    _ => break col,
+                }
+            };
+            if indent == 0 {
+                indent = widest.max(least);
+            }
+            if col != indent || pos + col >= n {
+                break;
+            }
+            // A line of content.
+            let start = pos + col;
+            let mut end = start;
+            while end < n && b[end] != b'\n' {
+                let c = b[end];
+                if c == b'\t' || (0x20..0x7F).contains(&c) {
+                    end += 1;
+                } else if c >= 0x80 {
+                    let ch = self.src.get(end..)?.chars().next()?;
+                    if !allowed(ch) {
+                        return None;
+                    }
+                    end += ch.len_utf8();
+                } else {
+                    return None;
+                }
+            }
+            let blank = matches!(b[start], b' ' | b'\t');
+            if !literal && leading_break && !leading_blank && !blank {
+                if trailing == 0 {
+                    text.push(' ');
+                }
+            } else if leading_break {
+                text.push('\n');
+            }
+            text.extend(std::iter::repeat_n('\n', trailing));
+            trailing = 0;
+            leading_blank = blank;
+            text.push_str(self.src.get(start..end)?);
+            leading_break = end < n;
+            pos = if end < n { end + 1 } else { n };
+            // (At the end of the input the count moves past the last line too, as `next_content_line` does.)
+            line += 1;
+        }
+        if chomp != -1 && leading_break {
+            text.push('\n');
+        }
+        if chomp == 1 {
+            text.extend(std::iter::repeat_n('\n', trailing));
+        }
+        let style = if literal { ScalarStyle::Literal } else { ScalarStyle::Folded };
+        self.push(Event::Scalar(Scalar { value: Text::from(text), style, props: Props::default() }), v, pos);
+        (self.pos, self.line) = (pos, line);
         Some(())
     }
 
@@ -449,6 +581,9 @@ impl<'a> FastReader<'a> {
                     i = self.skip_spaces(key.stop + 1);
                 }
                 i = self.flow_node(i, depth)?;
+                if self.crowded() {
+                    return None;
+                }
                 i = self.skip_spaces(i);
                 match self.at(i) {
                     b',' => {

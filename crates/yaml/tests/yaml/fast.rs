@@ -23,11 +23,11 @@ fn same_events(input: &[u8], what: &str) -> usize {
     if !agree {
         let at = fast.iter().zip(&libyaml).position(|(a, b)| a != b).unwrap_or(fast.len().min(libyaml.len()));
         panic!(
-            "{what}: events differ at {at} (the fast reader gave {given})\nfast:    {:?}\nlibyaml: {:?}\n--- input\n{}\n--- its end: {:?}",
+            "{what}: events differ at {at} (the fast reader gave {given})\nfast:    {:?}\nlibyaml: {:?}\n--- input\n{}\n--- as text: {:?}",
             fast.get(at),
             libyaml.get(at),
             String::from_utf8_lossy(input),
-            String::from_utf8_lossy(&input[input.len().saturating_sub(60)..])
+            String::from_utf8_lossy(&input[..input.len().min(400)])
         );
     }
     given
@@ -168,4 +168,73 @@ fn a_manifest_in_the_common_subset_is_read_without_libyaml() {
     let input = super::layer::corpus::DEPLOYMENT.as_bytes();
     let (events, given) = events_as_text(input, true);
     assert_eq!(given, events.len(), "{events:#?}");
+}
+
+/// Lines of the kinds the fast reader reads, and some it leaves to libyaml, at random indentations: the
+/// indentation rules (block ends, indentless lists, empty values, block scalars' content) are where a reader
+/// of its own is most likely to part from libyaml.
+#[test]
+fn random_documents_of_common_lines_give_libyamls_events() {
+    const LINES: [&str; 40] = [
+        "k: v",
+        "key: value # c",
+        "k:",
+        "k: ",
+        "- ",
+        "-",
+        "- v",
+        "- k: v",
+        "- k:",
+        "- - v",
+        "k: [a, b]",
+        "k: {a: b, c: [d]}",
+        "k: []",
+        "k: {}",
+        "k: 'it''s'",
+        "k: \"q\"",
+        "'k': v",
+        "\"k\": v",
+        "# comment",
+        "",
+        "  ",
+        "k: |",
+        "k: |-",
+        "k: >",
+        "k: >+",
+        "k: |2",
+        "- |",
+        "- >-",
+        "text",
+        "  more text",
+        "k: a: b",
+        "k: v # c: d",
+        "k: -1",
+        "k: a#b",
+        "? k",
+        ": v",
+        "k: &a v",
+        "k: *a",
+        "--- ",
+        "k: [a,",
+    ];
+    const MARKERS: [&str; 4] = ["---", "--- # c", "...", "--- v"];
+    let mut rng = Rng(0xB10C);
+    let mut given = 0;
+    for case in 0..20_000 {
+        let lines = 1 + rng.below(10);
+        let mut doc = String::new();
+        for _ in 0..lines {
+            if rng.below(12) == 0 {
+                doc.push_str(MARKERS[rng.below(MARKERS.len())]);
+            } else {
+                doc.push_str(&" ".repeat(rng.below(7)));
+                doc.push_str(LINES[rng.below(LINES.len())]);
+            }
+            if rng.below(20) != 0 {
+                doc.push('\n');
+            }
+        }
+        given += same_events(doc.as_bytes(), &format!("random document {case}"));
+    }
+    assert!(given > 50_000, "the fast reader gave only {given} events");
 }
