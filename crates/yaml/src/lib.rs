@@ -25,7 +25,7 @@ mod text;
 
 pub use emit::{emit_document, emit_stream};
 pub use list::{ListHead, ListReader, ListWriter};
-pub use parse::{events_as_text, parse_part, parse_stream, ParseError, MAX_DEPTH};
+pub use parse::{events_as_text, fast_reader_agrees, parse_part, parse_stream, ParseError, MAX_DEPTH};
 pub use scalar::{plain_is_safe_string, resolve_core, resolve_yaml11, Resolved};
 pub use splice::{emit_document_from, emit_stream_from};
 pub use text::Text;

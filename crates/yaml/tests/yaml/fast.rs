@@ -3,34 +3,19 @@
 //! mutations of them made to sit at its edges (indentation, indicators, quotes, truncation).
 use std::path::{Path, PathBuf};
 
-use lossless_yaml::events_as_text;
+use lossless_yaml::{events_as_text, fast_reader_agrees};
 
 use super::layer::corpus::corpus;
 
-/// The fast reader's events are libyaml's. When libyaml rejects the input it may do so before giving events
-/// for text before the problem (its reader checks a whole buffer of characters ahead, and its scanner looks a
-/// line ahead for simple keys); the fast reader may then have given some of those, and the error is libyaml's.
+/// The fast reader's events are libyaml's (`fast_reader_agrees` says how, for an input libyaml rejects).
 fn same_events(input: &[u8], what: &str) -> usize {
-    let (fast, given) = events_as_text(input, true);
-    let (libyaml, _) = events_as_text(input, false);
-    let failed = |events: &[String]| events.last().is_some_and(|e| e.starts_with("error: "));
-    let agree = if failed(&libyaml) {
-        let k = libyaml.len() - 1;
-        failed(&fast) && fast.last() == libyaml.last() && fast.len() >= libyaml.len() && fast[..k] == libyaml[..k]
-    } else {
-        fast == libyaml
-    };
-    if !agree {
-        let at = fast.iter().zip(&libyaml).position(|(a, b)| a != b).unwrap_or(fast.len().min(libyaml.len()));
+    fast_reader_agrees(input).unwrap_or_else(|e| {
         panic!(
-            "{what}: events differ at {at} (the fast reader gave {given})\nfast:    {:?}\nlibyaml: {:?}\n--- input\n{}\n--- as text: {:?}",
-            fast.get(at),
-            libyaml.get(at),
+            "{what}: {e}\n--- input\n{}\n--- as text: {:?}",
             String::from_utf8_lossy(input),
-            String::from_utf8_lossy(&input[..input.len().min(400)])
-        );
-    }
-    given
+            String::from_utf8_lossy(input)
+        )
+    })
 }
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
