@@ -2,19 +2,20 @@
 //!
 //! libyaml decodes, checks and re-encodes every character, then scans it through a token queue: about 200
 //! instructions per byte of a manifest, most of the cost of reading one. Almost every manifest is written in a
-//! small part of YAML, one line at a time: block mappings and lists, plain and quoted scalars on one line, flow
-//! collections on one line, literal and folded block scalars, comments. This reader reads that part and gives exactly the events libyaml gives for
-//! it (values, styles, places and marks). At the first line it cannot be sure of, it gives nothing more
-//! (`None`), and the caller has libyaml read the stream from the start, skipping the events already given (see
-//! `Events` in the parent module). Anything it reads is so a prefix of what libyaml reads; errors are always
-//! libyaml's, or the tree builder's own on libyaml's marks.
+//! small part of YAML, one line at a time: block mappings and lists, plain and quoted scalars (over lines
+//! too, without escapes), flow collections on one line, literal and folded block scalars, comments, `---`
+//! between documents. This reader reads that part and gives exactly the events libyaml gives for it (values, styles,
+//! places and marks). At the first line it cannot be sure of, it gives nothing more (`None`), and the caller
+//! has libyaml read the stream from the start, skipping the events already given (see `Events` in the parent
+//! module). What it reads is so a prefix of what libyaml reads; errors are always libyaml's, or the tree
+//! builder's own on libyaml's marks.
 //!
-//! It gives up on: tabs and carriage returns, control and line-break characters outside ASCII, a byte order mark
-//! past the start, directives, `...`, block scalars with an indentation indicator (`|2`), plain and
-//! quoted scalars over several lines, escapes
-//! in double-quoted scalars, anchors, tags and aliases, complex keys (`?`), flow collections over several lines
-//! or with implicit or empty entries, keys longer than libyaml's 1,024 characters, and any line its indentation
-//! does not place (all of which libyaml either reads otherwise or rejects).
+//! It gives up on: tabs and carriage returns, control and line-break characters outside ASCII, a byte order
+//! mark past the start, directives, `...`, block scalars with an indentation indicator (`|2`), escapes in
+//! double-quoted scalars, anchors, tags and aliases, complex keys (`?`), flow
+//! collections over several lines or with implicit or empty entries, keys near libyaml's limit of 1,024
+//! characters, and any line its indentation does not place (all of which libyaml either reads otherwise or
+//! rejects).
 use std::collections::VecDeque;
 
 use super::{Event, Mark, Place};
@@ -44,6 +45,8 @@ pub(super) struct FastReader<'a> {
     pending_at: (usize, Mark),
     /// The last line ended with a plain scalar, which the next line may continue: its events wait for it.
     hold: bool,
+    /// The blank lines, and whether a comment line, before the line being read.
+    skipped: (usize, bool),
     state: State,
 }
 
@@ -102,6 +105,7 @@ impl<'a> FastReader<'a> {
             pending: Pending::Nothing,
             pending_at: (0, Mark { line: 1, column: 1 }),
             hold: false,
+            skipped: (0, false),
             state: State::Start,
         })
     }
@@ -194,7 +198,7 @@ impl<'a> FastReader<'a> {
         let line = self.cur;
         let col = self.skip_spaces(line.start) - line.start;
         if std::mem::take(&mut self.hold) && self.blocks.last().is_some_and(|top| col > top.indent) {
-            return None;
+            return self.continue_plain(line.start + col);
         }
         let p = line.start + col;
         let b = self.bytes();
@@ -263,8 +267,28 @@ impl<'a> FastReader<'a> {
 
     /// Moves to the next line that is neither blank nor only a comment: `false` at the end of the input.
     fn next_content_line(&mut self) -> Sure<bool> {
+        self.skipped = (0, false);
+        while self.next_line()? {
+            let (start, i) = (self.cur.start, self.cur.end);
+            let b = self.bytes();
+            let first = self.skip_spaces(start);
+            if first < i && b[first] != b'#' {
+                return Some(true);
+            }
+            // What a held plain scalar needs to know of the lines between it and the next.
+            if first < i {
+                self.skipped.1 = true;
+            } else {
+                self.skipped.0 += 1;
+            }
+        }
+        Some(false)
+    }
+
+    /// Moves to the next line, whatever it holds: `false` at the end of the input.
+    fn next_line(&mut self) -> Sure<bool> {
         let b = self.bytes();
-        while self.pos < b.len() {
+        if self.pos < b.len() {
             let start = self.pos;
             let mut ascii = true;
             let mut i = start;
@@ -287,12 +311,36 @@ impl<'a> FastReader<'a> {
             self.cur = Line { start, end: i, number: self.line, ascii };
             self.pos = if i < b.len() { i + 1 } else { i };
             self.line += 1;
-            let first = self.skip_spaces(start);
-            if first < i && b[first] != b'#' {
-                return Some(true);
-            }
+            return Some(true);
         }
         Some(false)
+    }
+
+    /// Folds a line that continues the plain scalar ending the last line (libyaml's `scan_plain_scalar`):
+    /// after a space, or after a line break for every blank line between. Gives up on a comment line between
+    /// (the scalar ends there, and libyaml rejects the line) and on `: ` in the line (a key over lines).
+    fn continue_plain(&mut self, p: usize) -> Sure<()> {
+        let (blank_lines, comment) = self.skipped;
+        if comment {
+            return None;
+        }
+        let s = self.plain(p, false)?;
+        if s.stop < self.cur.end && self.at(s.stop) == b':' {
+            return None;
+        }
+        let Some((Event::Scalar(held), _, place)) = self.queue.back_mut() else { return None };
+        let mut value = String::with_capacity(held.value.len() + 1 + s.scalar.value.len());
+        value.push_str(&held.value);
+        if blank_lines == 0 {
+            value.push(' ');
+        }
+        value.extend(std::iter::repeat_n('\n', blank_lines));
+        value.push_str(&s.scalar.value);
+        held.value = Text::from(value);
+        place.end = s.end;
+        // A comment after it ends the scalar; otherwise the next line may continue it too.
+        self.hold = s.stop >= self.cur.end;
+        Some(())
     }
 
     fn end_of_stream(&mut self) -> Sure<()> {
@@ -360,11 +408,13 @@ impl<'a> FastReader<'a> {
     fn list_item(&mut self, p: usize) -> Sure<()> {
         let v = self.skip_spaces(p + 1);
         if v < self.cur.end && !matches!(self.bytes()[v], b'#' | b'[' | b'{' | b'|' | b'>') {
-            // `- key: value` opens a mapping at the key.
-            let first = self.scalar(v, false)?;
-            if first.end == first.stop && self.at(first.stop) == b':' && self.blank_or_end(first.stop + 1) {
-                self.open(false, v - self.cur.start, v, false);
-                return self.mapping_entry(v);
+            // `- key: value` opens a mapping at the key. (No scalar ends on the line: a quoted one over lines,
+            // or something `value` gives up on.)
+            if let Some(first) = self.scalar(v, false) {
+                if first.end == first.stop && self.at(first.stop) == b':' && self.blank_or_end(first.stop + 1) {
+                    self.open(false, v - self.cur.start, v, false);
+                    return self.mapping_entry(v);
+                }
             }
         }
         self.value(v, Pending::ListItem, p + 1)
@@ -380,12 +430,14 @@ impl<'a> FastReader<'a> {
         let after = match self.bytes()[v] {
             b'|' | b'>' => return self.block_scalar(v),
             b'[' | b'{' => self.flow(v, 1)?,
+            b'"' | b'\'' if self.scalar(v, false).is_none() => self.quoted_lines(v)?,
             _ => {
                 let s = self.scalar(v, false)?;
                 if self.at(s.stop) == b':' {
                     return None;
                 }
-                self.hold = s.scalar.style == ScalarStyle::Plain;
+                // Plain text the next line may continue (not after a comment, which ends it).
+                self.hold = s.scalar.style == ScalarStyle::Plain && s.stop >= self.cur.end;
                 self.push(Event::Scalar(s.scalar), v, s.end);
                 s.end
             }
@@ -395,6 +447,65 @@ impl<'a> FastReader<'a> {
             return None;
         }
         Some(())
+    }
+
+    /// A quoted scalar at `v` that does not close on its line: its lines are read and folded as libyaml's
+    /// `scan_flow_scalar` folds them (blanks around a line break dropped, the break a space, or a line break for
+    /// every empty line after it). Returns the offset past the closing quote, on the line now being read.
+    fn quoted_lines(&mut self, v: usize) -> Sure<usize> {
+        let b = self.bytes();
+        let quote = b[v];
+        let mark = self.mark(v);
+        // The part of a line up to the closing quote (with its offset), or all of it; `None`: left to libyaml.
+        let part = |from: usize, end: usize| -> Sure<(usize, Option<usize>)> {
+            let mut i = from;
+            while i < end {
+                match b[i] {
+                    b'\\' if quote == b'"' => return None,
+                    b'\'' if quote == b'\'' && i + 1 < end && b[i + 1] == b'\'' => i += 2,
+                    c if c == quote => return Some((i, Some(i))),
+                    _ => i += 1,
+                }
+            }
+            Some((end, None))
+        };
+        let unquote = |text: &str| if quote == b'\'' { text.replace("''", "'") } else { text.to_string() };
+        let (first_end, closed) = part(v + 1, self.cur.end)?;
+        debug_assert!(closed.is_none(), "a scalar closing on its line is read by `scalar`");
+        let mut text = unquote(self.src.get(v + 1..first_end)?.trim_end_matches(' '));
+        let mut breaks = 0;
+        loop {
+            if !self.next_line()? {
+                return None;
+            }
+            let line = self.cur;
+            let first = self.skip_spaces(line.start);
+            let content = &b[first..line.end];
+            if first == line.start && (content.starts_with(b"---") || content.starts_with(b"...")) {
+                return None;
+            }
+            if first == line.end {
+                breaks += 1;
+                continue;
+            }
+            if breaks == 0 {
+                text.push(' ');
+            }
+            text.extend(std::iter::repeat_n('\n', breaks));
+            breaks = 0;
+            let (end, closed) = part(first, line.end)?;
+            let piece = self.src.get(first..end)?;
+            match closed {
+                Some(close) => {
+                    text.push_str(&unquote(piece));
+                    let style = if quote == b'"' { ScalarStyle::DoubleQuoted } else { ScalarStyle::SingleQuoted };
+                    let scalar = Scalar { value: Text::from(text), style, props: Props::default() };
+                    self.queue.push_back((Event::Scalar(scalar), mark, Place { start: v, end: close + 1 }));
+                    return Some(close + 1);
+                }
+                None => text.push_str(&unquote(piece.trim_end_matches(' '))),
+            }
+        }
     }
 
     /// A literal or folded block scalar whose header (`|` or `>`, then an optional chomping indicator) is at `v`:

@@ -160,7 +160,7 @@ fn a_manifest_in_the_common_subset_is_read_without_libyaml() {
 /// of its own is most likely to part from libyaml.
 #[test]
 fn random_documents_of_common_lines_give_libyamls_events() {
-    const LINES: [&str; 40] = [
+    const LINES: [&str; 48] = [
         "k: v",
         "key: value # c",
         "k:",
@@ -201,6 +201,14 @@ fn random_documents_of_common_lines_give_libyamls_events() {
         "k: *a",
         "--- ",
         "k: [a,",
+        "k: 'open",
+        "k: \"open",
+        "- 'open",
+        "x y'",
+        "x y\"",
+        "it''s'",
+        "q'  ",
+        "k: 'a' b",
     ];
     const MARKERS: [&str; 4] = ["---", "--- # c", "...", "--- v"];
     let mut rng = Rng(0xB10C);
