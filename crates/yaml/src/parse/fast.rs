@@ -47,6 +47,8 @@ pub(super) struct FastReader<'a> {
     hold: bool,
     /// The blank lines, and whether a comment line, before the line being read.
     skipped: (usize, bool),
+    /// The text of the held plain scalar, while lines continue it.
+    folded: Option<String>,
     state: State,
 }
 
@@ -106,6 +108,7 @@ impl<'a> FastReader<'a> {
             pending_at: (0, Mark { line: 1, column: 1 }),
             hold: false,
             skipped: (0, false),
+            folded: None,
             state: State::Start,
         })
     }
@@ -193,6 +196,7 @@ impl<'a> FastReader<'a> {
     fn step(&mut self) -> Sure<()> {
         if !self.next_content_line()? {
             self.hold = false;
+            self.release_fold();
             return self.end_of_stream();
         }
         let line = self.cur;
@@ -200,6 +204,7 @@ impl<'a> FastReader<'a> {
         if std::mem::take(&mut self.hold) && self.blocks.last().is_some_and(|top| col > top.indent) {
             return self.continue_plain(line.start + col);
         }
+        self.release_fold();
         let p = line.start + col;
         let b = self.bytes();
         if col == 0
@@ -329,18 +334,29 @@ impl<'a> FastReader<'a> {
             return None;
         }
         let Some((Event::Scalar(held), _, place)) = self.queue.back_mut() else { return None };
-        let mut value = String::with_capacity(held.value.len() + 1 + s.scalar.value.len());
-        value.push_str(&held.value);
+        // The text grows in `folded` until the scalar ends: a scalar of many lines is copied once, not per line.
+        let value = self.folded.get_or_insert_with(|| std::mem::take(&mut held.value).into());
         if blank_lines == 0 {
             value.push(' ');
         }
         value.extend(std::iter::repeat_n('\n', blank_lines));
         value.push_str(&s.scalar.value);
-        held.value = Text::from(value);
         place.end = s.end;
         // A comment after it ends the scalar; otherwise the next line may continue it too.
         self.hold = s.stop >= self.cur.end;
+        if !self.hold {
+            self.release_fold();
+        }
         Some(())
+    }
+
+    /// Gives the held scalar its folded text, once it has ended.
+    fn release_fold(&mut self) {
+        if let Some(text) = self.folded.take() {
+            if let Some((Event::Scalar(held), ..)) = self.queue.back_mut() {
+                held.value = Text::from(text);
+            }
+        }
     }
 
     fn end_of_stream(&mut self) -> Sure<()> {

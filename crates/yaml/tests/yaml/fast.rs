@@ -231,3 +231,18 @@ fn random_documents_of_common_lines_give_libyamls_events() {
     }
     assert!(given > 50_000, "the fast reader gave only {given} events");
 }
+
+/// Long scalars over many lines, and a long line of many events: read in one pass each (a scalar's text is
+/// not copied again for every line it continues on; a line's columns are counted once).
+#[test]
+fn long_scalars_and_long_lines_give_libyamls_events() {
+    let lines = 50_000;
+    let plain = format!("k: {}\nnext: 1\n", vec!["word é"; lines].join("\n  "));
+    let quoted = format!("k: '{}'\nnext: 1\n", vec!["it''s é"; lines].join("\n\n  "));
+    let block = format!("k: |\n{}\nnext: 1\n", vec!["  line é"; lines].join("\n"));
+    let flow = format!("k: [{}]\n", vec!["é"; lines].join(", "));
+    for (what, input) in [("plain", &plain), ("quoted", &quoted), ("block", &block), ("flow", &flow)] {
+        let given = same_events(input.as_bytes(), what);
+        assert!(given > 0, "{what}: the fast reader gave nothing");
+    }
+}
