@@ -5,23 +5,36 @@ use crate::path::FieldPath;
 use lossless_yaml::{Mapping, Node};
 
 /// The keys of the problems `template` has: what [`problems_since`] leaves out.
-pub(crate) fn problem_keys(template: &Mapping, spec_field: &FieldPath) -> Vec<String> {
-    problems(template, spec_field).into_iter().map(|(key, _)| key).collect()
+pub(crate) fn problem_keys(template: &Mapping, spec_field: &FieldPath, claims: &[String]) -> Vec<String> {
+    problems(template, spec_field, claims).into_iter().map(|(key, _)| key).collect()
 }
 
 /// The problems of `after` that are not among the `known` ones of the template before.
-pub(crate) fn problems_since(known: &[String], after: &Mapping, spec_field: &FieldPath) -> Vec<FieldError> {
-    problems(after, spec_field).into_iter().filter(|(key, _)| !known.contains(key)).map(|(_, e)| e).collect()
+pub(crate) fn problems_since(
+    known: &[String],
+    after: &Mapping,
+    spec_field: &FieldPath,
+    claims: &[String],
+) -> Vec<FieldError> {
+    problems(after, spec_field, claims).into_iter().filter(|(key, _)| !known.contains(key)).map(|(_, e)| e).collect()
 }
 
 /// What the API server (or the kubelet) would reject in a pod template, found in `after` but not in `before`:
 /// an injection answers for what it broke, not for what the workload already had wrong.
-pub(crate) fn new_problems(before: &Mapping, after: &Mapping, spec_field: &FieldPath) -> Vec<FieldError> {
-    let found = problems(after, spec_field);
+///
+/// `claims`: the names of the volume claim templates beside the pod template (a StatefulSet's), volumes the pod
+/// gets though its spec does not list them.
+pub(crate) fn new_problems(
+    before: &Mapping,
+    after: &Mapping,
+    spec_field: &FieldPath,
+    claims: &[String],
+) -> Vec<FieldError> {
+    let found = problems(after, spec_field, claims);
     if found.is_empty() {
         return Vec::new(); // the common case: no need to look at the pod as it was
     }
-    let known = problem_keys(before, spec_field);
+    let known = problem_keys(before, spec_field, claims);
     found.into_iter().filter(|(key, _)| !known.contains(key)).map(|(_, e)| e).collect()
 }
 
@@ -29,7 +42,7 @@ pub(crate) fn new_problems(before: &Mapping, after: &Mapping, spec_field: &Field
 ///
 /// Run on every injected pod template, almost always to find nothing: names are borrowed and field paths made
 /// only for a problem found.
-fn problems(template: &Mapping, base: &FieldPath) -> Vec<(String, FieldError)> {
+fn problems(template: &Mapping, base: &FieldPath, claims: &[String]) -> Vec<(String, FieldError)> {
     let mut out = Vec::new();
     let Some(spec) = template.get("spec").and_then(Node::as_mapping) else { return out };
     let list = |key: &str| spec.get(key).and_then(Node::as_sequence).map(|s| s.items.as_slice()).unwrap_or(&[]);
@@ -75,7 +88,7 @@ fn problems(template: &Mapping, base: &FieldPath) -> Vec<(String, FieldError)> {
         for (j, m) in mounts.iter().enumerate() {
             let mount = || at(l, i).key("volumeMounts").index(j);
             if let Some(volume) = text(m.get("name")) {
-                if !volumes.contains(&volume) {
+                if !volumes.contains(&volume) && !claims.iter().any(|c| c == volume) {
                     problem(
                         format!("mount {container} {volume}"),
                         mount().key("name"),
@@ -141,7 +154,10 @@ mod tests {
 
     fn problems_in(yaml: &str) -> Vec<String> {
         let empty = template("spec: {}");
-        new_problems(&empty, &template(yaml), &"spec.template.spec".into()).iter().map(ToString::to_string).collect()
+        new_problems(&empty, &template(yaml), &"spec.template.spec".into(), &[])
+            .iter()
+            .map(ToString::to_string)
+            .collect()
     }
 
     #[test]
@@ -194,6 +210,6 @@ mod tests {
     #[test]
     fn problems_the_workload_already_had_are_not_new() {
         let broken = "spec: {containers: [{name: a, volumeMounts: [{name: gone, mountPath: /g}]}]}";
-        assert!(new_problems(&template(broken), &template(broken), &"spec".into()).is_empty());
+        assert!(new_problems(&template(broken), &template(broken), &"spec".into(), &[]).is_empty());
     }
 }

@@ -80,7 +80,11 @@ fn reconcile(
     injection: Option<&Injection>,
 ) -> Result<Outcome, Failure> {
     check_shape(item, kind)?;
-    let fields = Fields { spec: kind.pod_spec_field(), metadata: kind.template_metadata_field() };
+    let fields = Fields {
+        spec: kind.pod_spec_field(),
+        metadata: kind.template_metadata_field(),
+        claims: claim_templates(item, kind),
+    };
     // Read before the template is borrowed for editing: the placeholders' values name the object.
     let object = injection.filter(|i| i.templated()).map(|_| ObjectRef::of(item));
     let Some(template) = template_mut(item, kind) else { return Err(Failure::NoPodTemplate(fields.spec)) };
@@ -128,7 +132,7 @@ fn reconcile(
     }
     write_status(&mut work, &status, old.as_ref());
 
-    let introduced = crate::check::new_problems(template, &work, &fields.spec);
+    let introduced = crate::check::new_problems(template, &work, &fields.spec, &fields.claims);
     if !introduced.is_empty() {
         return Err(Failure::Errors(introduced));
     }
@@ -154,7 +158,7 @@ fn first_injection(
 ) -> Result<Outcome, Failure> {
     let sidecars: Vec<&str> = injection.adds.all_containers().map(|p| p.name.as_str()).collect();
     let empty = empty_places(template, &sidecars);
-    let known = crate::check::problem_keys(template, &fields.spec);
+    let known = crate::check::problem_keys(template, &fields.spec, &fields.claims);
     #[cfg(debug_assertions)]
     let as_read = template.clone();
     let mut report = Report::default();
@@ -168,7 +172,7 @@ fn first_injection(
     }
     status.put(name, record);
     write_status(template, &status, None);
-    let introduced = crate::check::problems_since(&known, template, &fields.spec);
+    let introduced = crate::check::problems_since(&known, template, &fields.spec, &fields.claims);
     if !introduced.is_empty() {
         return Err(Failure::Errors(introduced));
     }
@@ -223,6 +227,9 @@ fn values_of(
 struct Fields {
     spec: FieldPath,
     metadata: FieldPath,
+    /// The names of the volume claim templates beside the pod template (a StatefulSet's): volumes its pods get
+    /// that the pod spec does not list.
+    claims: Vec<String>,
 }
 
 /// Checks, without changing anything, that the way to the pod spec and the lists in it have the shapes this
@@ -357,6 +364,22 @@ fn template_ref<'a>(item: &'a Node, kind: &WorkloadKind) -> Option<&'a Mapping> 
         node = node.get(key)?;
     }
     node.as_mapping()
+}
+
+/// The names of the `volumeClaimTemplates` beside the pod template: a StatefulSet's pods get a volume of each
+/// name, which their containers mount though the pod spec does not list it.
+fn claim_templates(item: &Node, kind: &WorkloadKind) -> Vec<String> {
+    let (_, parent_path) = kind.template_path.split_last().unwrap_or((&String::new(), &[]));
+    let mut parent = Some(item);
+    for key in parent_path {
+        parent = parent.and_then(|n| n.get(key));
+    }
+    let claims = parent.and_then(|p| p.get("volumeClaimTemplates")).and_then(Node::as_sequence);
+    let names = claims.into_iter().flat_map(|c| &c.items);
+    names
+        .filter_map(|c| c.get("metadata").and_then(|m| m.get("name")).and_then(Node::as_str))
+        .map(str::to_string)
+        .collect()
 }
 
 fn template_mut<'a>(item: &'a mut Node, kind: &WorkloadKind) -> Option<&'a mut Mapping> {
