@@ -3,7 +3,7 @@
 //! libyaml decodes, checks and re-encodes every character, then scans it through a token queue: about 200
 //! instructions per byte of a manifest, most of the cost of reading one. Almost every manifest is written in a
 //! small part of YAML, one line at a time: block mappings and lists, plain and quoted scalars (over lines
-//! too, without escapes), flow collections on one line, literal and folded block scalars, comments, `---`
+//! too; escapes on one line), flow collections on one line, literal and folded block scalars, comments, `---`
 //! between documents. This reader reads that part and gives exactly the events libyaml gives for it (values, styles,
 //! places and marks). At the first line it cannot be sure of, it gives nothing more (`None`), and the caller
 //! has libyaml read the stream from the start, skipping the events already given (see `Events` in the parent
@@ -12,7 +12,7 @@
 //!
 //! It gives up on: tabs and carriage returns, control and line-break characters outside ASCII, a byte order
 //! mark past the start, directives, `...`, block scalars with an indentation indicator (`|2`), escapes in
-//! double-quoted scalars, anchors, tags and aliases, complex keys (`?`), flow
+//! double-quoted scalars over several lines, anchors, tags and aliases, complex keys (`?`), flow
 //! collections over several lines or with implicit or empty entries, keys near libyaml's limit of 1,024
 //! characters, and any line its indentation does not place (all of which libyaml either reads otherwise or
 //! rejects).
@@ -631,13 +631,18 @@ impl<'a> FastReader<'a> {
         match self.at(v) {
             quote @ (b'"' | b'\'') => {
                 let mut i = v + 1;
-                let mut doubled = false;
+                let (mut doubled, mut escaped) = (false, false);
                 loop {
                     if i >= self.cur.end {
                         return None;
                     }
                     match b[i] {
-                        b'\\' if quote == b'"' => return None,
+                        // An escape at the end of the line joins the next: left to `quoted_lines` (which gives up).
+                        b'\\' if quote == b'"' && i + 1 >= self.cur.end => return None,
+                        b'\\' if quote == b'"' => {
+                            escaped = true;
+                            i += 2;
+                        }
                         b'\'' if quote == b'\'' && self.at(i + 1) == b'\'' => {
                             doubled = true;
                             i += 2;
@@ -647,7 +652,13 @@ impl<'a> FastReader<'a> {
                     }
                 }
                 let text = self.src.get(v + 1..i)?;
-                let value = if doubled { Text::from(text.replace("''", "'")) } else { Text::new(text) };
+                let value = if doubled {
+                    Text::from(text.replace("''", "'"))
+                } else if escaped {
+                    Text::from(unescape(text)?)
+                } else {
+                    Text::new(text)
+                };
                 let style = if quote == b'"' { ScalarStyle::DoubleQuoted } else { ScalarStyle::SingleQuoted };
                 Some(Token { scalar: Scalar { value, style, props: Props::default() }, end: i + 1, stop: i + 1 })
             }
@@ -672,8 +683,9 @@ impl<'a> FastReader<'a> {
                 }
                 b'#' if i > v && b[i - 1] == b' ' => break,
                 b':' if self.blank_or_end(i + 1) => break,
-                // libyaml reads `a:b` in a flow collection in ways that differ between its versions.
-                b':' if flow => return None,
+                // In a flow collection `a:b` is text (`127.0.0.1:80`), and libyaml rejects a `:` before a flow
+                // indicator.
+                b':' if flow && matches!(self.at(i + 1), b',' | b'?' | b'[' | b']' | b'{' | b'}') => return None,
                 b',' | b'[' | b']' | b'{' | b'}' if flow => break,
                 _ => {}
             }
@@ -740,6 +752,51 @@ impl<'a> FastReader<'a> {
             }
         }
     }
+}
+
+/// The text of a double-quoted scalar with its escapes read as libyaml reads them (`scan_flow_scalar`); `None`
+/// for an escape libyaml rejects, which it then reports.
+fn unescape(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let hex = |chars: &mut std::str::Chars, digits: usize| {
+            let code = chars.by_ref().take(digits).collect::<String>();
+            if code.len() != digits || !code.bytes().all(|d| d.is_ascii_hexdigit()) {
+                return None;
+            }
+            let value = u32::from_str_radix(&code, 16).ok()?;
+            char::from_u32(value)
+        };
+        out.push(match chars.next()? {
+            '0' => '\0',
+            'a' => '\x07',
+            'b' => '\x08',
+            't' => '\t',
+            'n' => '\n',
+            'v' => '\x0B',
+            'f' => '\x0C',
+            'r' => '\r',
+            'e' => '\x1B',
+            ' ' => ' ',
+            '"' => '"',
+            '/' => '/',
+            '\\' => '\\',
+            'N' => '\u{85}',
+            '_' => '\u{A0}',
+            'L' => '\u{2028}',
+            'P' => '\u{2029}',
+            'x' => hex(&mut chars, 2)?,
+            'u' => hex(&mut chars, 4)?,
+            'U' => hex(&mut chars, 8)?,
+            _ => return None,
+        });
+    }
+    Some(out)
 }
 
 /// A scalar read, where its text ends, and where reading stopped (past the blanks after a plain scalar).

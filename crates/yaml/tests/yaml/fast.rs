@@ -160,7 +160,7 @@ fn a_manifest_in_the_common_subset_is_read_without_libyaml() {
 /// of its own is most likely to part from libyaml.
 #[test]
 fn random_documents_of_common_lines_give_libyamls_events() {
-    const LINES: [&str; 48] = [
+    const LINES: [&str; 61] = [
         "k: v",
         "key: value # c",
         "k:",
@@ -209,6 +209,19 @@ fn random_documents_of_common_lines_give_libyamls_events() {
         "it''s'",
         "q'  ",
         "k: 'a' b",
+        "k: \"a\\tb\\n\\\"c\\\\\"",
+        "k: \"\\x41\\u00e9\\U0001F600\\N\\_\\L\\P\\0\\e\\/\\ \"",
+        "k: \"\\x+1\"",
+        "k: \"\\uD800\"",
+        "k: \"\\U00110000\"",
+        "k: \"\\q\"",
+        "k: \"\\xZ\"",
+        "\"k\\\"\": v",
+        "- [\"a\\\"\", {\"\\u0041\": b}]",
+        "k: \"end\\",
+        "k: [a:b, http://x:80/p, c:]",
+        "k: {a: b:c, d:e: f}",
+        "- [a:, b]",
     ];
     const MARKERS: [&str; 4] = ["---", "--- # c", "...", "--- v"];
     let mut rng = Rng(0xB10C);
