@@ -536,7 +536,7 @@ fn kustomize_runs_the_krm_function_native() {
 }
 
 /// Not run here: the newest standalone kustomize these machines can install is v4.5.4 (hosts.md), and the `.wasm`
-/// form's `exec.args` came with v5.7.0; no wasmtime CLI either. The test below pins what v4.5.4 does instead.
+/// form's `exec.args` came with v5.7.0. The next test pins what v4.5.4 does instead; the one after, the way round it.
 #[test]
 #[cfg_attr(
     not(all(host_kustomize_exec_args, host_wasmtime)),
@@ -581,6 +581,58 @@ fn kustomize_before_5_7_drops_exec_args() {
     let argv =
         std::fs::read_to_string(&record).unwrap_or_else(|e| panic!("wasmtime was not run ({e}):\n{}", text(&out)));
     assert_eq!(argv, "0\n", "wasmtime got arguments after all: {argv:?}");
+}
+
+/// Writes an executable `sh` script.
+fn write_script(path: &Path, body: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// The way the `.wasm` runs under a kustomize older than v5.7.0 (the example's comment, docs/hosts.md): a
+/// script named in `exec.path` starts `wasmtime run` on the module. The real wasmtime CLI, the release module,
+/// the example's own expected output.
+#[test]
+#[cfg_attr(not(all(host_kustomize, host_wasmtime)), ignore = "needs standalone kustomize and the wasmtime CLI on PATH")]
+fn kustomize_runs_the_wasm_module_through_a_script() {
+    let dir = krm_layout("kustomize-krm-wasm-script", "krm-function-wasm", true);
+    write_script(&dir.join("run-wasm"), "exec wasmtime run ../../dist/sidecar-injector.wasm");
+    let injector = std::fs::read_to_string(dir.join("injector.yaml")).unwrap();
+    let exec = "        path: wasmtime\n        args: [run, ../../dist/sidecar-injector.wasm]\n";
+    assert!(injector.contains(exec), "the example's exec: block changed; update this test:\n{injector}");
+    std::fs::write(dir.join("injector.yaml"), injector.replace(exec, "        path: ./run-wasm\n")).unwrap();
+    let out = kustomize_build(&dir, None);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_expected(&examples().join("krm-function-wasm"), &out.stdout);
+}
+
+/// The legacy plugin form with the `.wasm` as the plugin (the README's security section): an executable that
+/// runs `wasmtime run --env KUSTOMIZE_PLUGIN_CONFIG_STRING MODULE`. The module cannot open the config file
+/// kustomize names in argv[1] (WASI gives it no files), so it reads the config from the variable. Every use
+/// case, under kubectl's kustomize and the standalone one where it is installed, gives the native plugin's
+/// expected output.
+#[test]
+#[cfg_attr(not(all(host_kubectl, host_wasmtime)), ignore = "needs kubectl and the wasmtime CLI on PATH")]
+fn the_wasm_module_runs_as_a_legacy_plugin_under_wasmtime() {
+    let home = scratch("wasm-plugin-home");
+    let plugin = home.join(PLUGIN_PATH);
+    std::fs::create_dir_all(plugin.parent().unwrap()).unwrap();
+    let module = home.join("sidecar-injector.wasm");
+    std::fs::copy(common::wasm_module_path(), &module).unwrap();
+    write_script(&plugin, &format!("exec wasmtime run --env KUSTOMIZE_PLUGIN_CONFIG_STRING '{}'", module.display()));
+    let standalone = cfg!(host_kustomize);
+    for name in USE_CASES {
+        let dir = examples().join(name);
+        let out = kubectl_kustomize(&dir, &home);
+        assert!(out.status.success(), "{name}, kubectl: {}", text(&out));
+        assert_expected(&dir, &out.stdout);
+        if standalone {
+            let out = kustomize_build(&dir, Some(&home));
+            assert!(out.status.success(), "{name}, kustomize: {}", text(&out));
+            assert_expected(&dir, &out.stdout);
+        }
+    }
 }
 
 /// Standalone kustomize runs the legacy plugin form too (`--enable-alpha-plugins` is enough; `--enable-exec`
