@@ -49,6 +49,46 @@ fn document(doc: &Document) -> (String, bool) {
 pub(crate) struct Emitter {
     pub(crate) out: String,
     pub(crate) layout: Layout,
+    pub(crate) memo: Memo,
+}
+
+/// Text the emitter wrote for collections made anew, to be written again for equal ones: a function adds the
+/// same container, volume or annotation to every workload of a list, and comparing a subtree costs a fraction
+/// of writing it (each scalar's quoting is decided by reading it under YAML 1.1 and 1.2). What the emitter
+/// writes for a node depends on the node, where it starts (an item after `-`, a value after `key:`, a whole
+/// entry) and its indentation and layout only; the node is kept whole, so a hit is an equal subtree, never a
+/// look-alike.
+#[derive(Default)]
+pub(crate) struct Memo {
+    kept: Vec<Kept>,
+    next: usize,
+    /// Texts written again from here.
+    pub(crate) hits: usize,
+}
+
+struct Kept {
+    how: Start,
+    indent: usize,
+    layout: Layout,
+    key: Option<Node>,
+    node: Node,
+    text: String,
+}
+
+/// Where a memoized text starts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Start {
+    Item,
+    Value,
+    Entry,
+}
+
+impl Memo {
+    /// Enough for the parts of a few injections; a miss compares against each, and a mismatch is found on the
+    /// first differing scalar.
+    const MOST: usize = 16;
+    /// Shorter texts are cheaper to write again than to keep.
+    const SHORTEST: usize = 96;
 }
 
 /// How the text indents what the emitter writes anew: a nested mapping by `map` columns, a list under a key by
@@ -114,7 +154,65 @@ enum Rendered<'a> {
 
 impl Emitter {
     pub(crate) fn new(capacity: usize) -> Emitter {
-        Emitter { out: String::with_capacity(capacity), layout: Layout::default() }
+        Emitter { out: String::with_capacity(capacity), layout: Layout::default(), memo: Memo::default() }
+    }
+
+    /// [`Emitter::item`] for an item written anew into text being spliced, remembered.
+    pub(crate) fn new_item(&mut self, node: &Node, indent: usize) {
+        self.remembered(Start::Item, None, node, indent, |e| e.item(node, indent));
+    }
+
+    /// [`Emitter::value`] for a value written anew into text being spliced, remembered.
+    pub(crate) fn new_value(&mut self, node: &Node, indent: usize) {
+        self.remembered(Start::Value, None, node, indent, |e| e.value(node, indent));
+    }
+
+    /// [`Emitter::entry`] for an entry written anew into text being spliced, remembered.
+    pub(crate) fn new_entry(&mut self, key: &Node, value: &Node, indent: usize) {
+        self.remembered(Start::Entry, Some(key), value, indent, |e| e.entry(key, value, indent));
+    }
+
+    fn remembered(
+        &mut self,
+        how: Start,
+        key: Option<&Node>,
+        node: &Node,
+        indent: usize,
+        write: impl FnOnce(&mut Emitter),
+    ) {
+        // Only what may well be written at least SHORTEST bytes long is looked up.
+        let worth = match node {
+            Node::Mapping(m) => !m.entries.is_empty(),
+            Node::Sequence(q) => !q.items.is_empty(),
+            Node::Scalar(s) => s.value.len() >= Memo::SHORTEST / 2,
+            Node::Alias(_) => false,
+        };
+        if !worth {
+            return write(self);
+        }
+        let layout = self.layout;
+        let hit = self.memo.kept.iter().find(|k| {
+            k.how == how && k.indent == indent && k.layout == layout && k.key.as_ref() == key && k.node == *node
+        });
+        if let Some(kept) = hit {
+            self.out.push_str(&kept.text);
+            self.memo.hits += 1;
+            return;
+        }
+        let start = self.out.len();
+        write(self);
+        let text = &self.out[start..];
+        if text.len() < Memo::SHORTEST {
+            return;
+        }
+        let kept = Kept { how, indent, layout, key: key.cloned(), node: node.clone(), text: text.to_string() };
+        let memo = &mut self.memo;
+        if memo.kept.len() < Memo::MOST {
+            memo.kept.push(kept);
+        } else {
+            memo.kept[memo.next] = kept;
+            memo.next = (memo.next + 1) % Memo::MOST;
+        }
     }
 
     /// Writes one document; returns whether it starts with its own `---` (or directive).
@@ -639,6 +737,63 @@ mod tests {
         assert_eq!(round("- &a\n  k: v\n- !!seq\n  - x\n"), "- &a\n  k: v\n- !!seq\n  - x\n");
         assert_eq!(tag_text("tag:example.com,2000:app/x"), "!<tag:example.com,2000:app/x>");
         assert_eq!(tag_text("!a!b c"), "!a%21b%20c");
+    }
+
+    /// What a fresh emitter writes for `node` at `indent`, where `how` starts.
+    fn fresh(how: Start, key: Option<&Node>, node: &Node, indent: usize, layout: Layout) -> String {
+        let mut e = Emitter::new(0);
+        e.layout = layout;
+        match how {
+            Start::Item => e.item(node, indent),
+            Start::Value => e.value(node, indent),
+            Start::Entry => e.entry(key.expect("a key"), node, indent),
+        }
+        e.out
+    }
+
+    #[test]
+    fn remembered_text_is_what_a_fresh_write_gives() {
+        let docs = parse_stream(
+            b"- name: fluent-bit\n  image: fluent/fluent-bit:3.1.9\n  args: ['-c', /etc/fb.conf]\n  env:\n  - {name: A, value: '1'}\n  script: |\n    line one\n    line two\n\
+- name: fluent-bit\n  image: fluent/fluent-bit:3.1.9\n  args: ['-c', /etc/fb.conf]\n  env:\n  - {name: A, value: '2'}\n  script: |\n    line one\n    line two\n\
+- name: fluent-bit\n  image: fluent/fluent-bit:3.1.9\n  args: ['-c', /etc/fb.conf]\n  env:\n  - {name: A, value: \"1\"}\n  script: |\n    line one\n    line two\n\
+- name: fluent-bit\n  image: fluent/fluent-bit:3.1.9\n  args: ['-c', /etc/fb.conf]\n  env:\n  - {name: A, value: !x '1'}\n  script: |\n    line one\n    line two\n\
+- a long annotation value, long enough to be remembered: {\"config\":\"d3ceae63680d0cea\"}\n",
+        )
+        .expect("parses");
+        let items = &docs[0].root.as_sequence().expect("a list").items;
+        let key = Node::string("sidecars");
+        let other_key = Node::string("containers");
+        // Equal nodes, nodes that differ only deep down (a value, its style, a tag), in each place, at two
+        // indentations and in two layouts, in an order that makes each be looked up after the others were kept.
+        let mut cases = Vec::new();
+        for layout in [Layout::default(), Layout { map: 4, seq: 2 }] {
+            for indent in [2, 6] {
+                for how in [Start::Item, Start::Value, Start::Entry] {
+                    for k in [&key, &other_key] {
+                        for node in items.iter().chain(items.iter().rev()) {
+                            cases.push((how, k, node, indent, layout));
+                        }
+                    }
+                }
+            }
+        }
+        let mut e = Emitter::new(0);
+        for &(how, k, node, indent, layout) in &cases {
+            e.layout = layout;
+            let start = e.out.len();
+            match how {
+                Start::Item => e.new_item(node, indent),
+                Start::Value => e.new_value(node, indent),
+                Start::Entry => e.new_entry(k, node, indent),
+            }
+            let key = (how == Start::Entry).then_some(k);
+            assert_eq!(&e.out[start..], fresh(how, key, node, indent, layout), "{node:?} at {indent}");
+        }
+        // More cases than the memo keeps: old ones were let go, and written again right; and some were hits
+        // (each node comes again right after itself, in the reversed half).
+        assert!(cases.len() > Memo::MOST && e.memo.kept.len() == Memo::MOST);
+        assert!(e.memo.hits >= 16, "{} hits", e.memo.hits);
     }
 
     #[test]

@@ -16,17 +16,22 @@ use super::source::{self, column, content_start, line_start, text_of, trailer_en
 use super::{Document, Mapping, Node, Origin, Scalar, Sequence};
 
 /// Whether `node` is what was read at its origin in `src`, down to its last descendant.
+///
+/// Children are looked at last first: when a changed collection is spliced, each of its entries is asked
+/// again, so the work done here before finding the change is done twice; a workload is changed late
+/// (`spec`, `template`, then a pod's lists), and from the end the change is found first.
 pub(crate) fn pristine(src: &[u8], node: &Node) -> bool {
     match node {
         // An alias is compared by name through its parent's check.
         Node::Alias(_) => true,
         Node::Scalar(s) => scalar_pristine(src, s),
         Node::Sequence(q) => text_of(src, &q.props.origin).is_some_and(|(a, b)| {
-            q.props.origin.check == source::sequence_check(q, &src[a..b]) && q.items.iter().all(|n| pristine(src, n))
+            q.props.origin.check == source::sequence_check(q, &src[a..b])
+                && q.items.iter().rev().all(|n| pristine(src, n))
         }),
         Node::Mapping(m) => text_of(src, &m.props.origin).is_some_and(|(a, b)| {
             m.props.origin.check == source::mapping_check(m, &src[a..b])
-                && m.entries.iter().all(|(k, v)| pristine(src, k) && pristine(src, v))
+                && m.entries.iter().rev().all(|(k, v)| pristine(src, v) && pristine(src, k))
         }),
     }
 }
@@ -204,7 +209,11 @@ fn spliced_document(doc: &Document, text: &str, first: bool, out: String) -> Res
     if !block || matches!(src.get(start), Some(b'[' | b'{')) || (doc.version.is_some() && !first) {
         return Err(out);
     }
-    let mut s = Splicer { src: text, e: Emitter { out, layout: layout(src, &doc.root) }, failed: false };
+    let mut s = Splicer {
+        src: text,
+        e: Emitter { out, layout: layout(src, &doc.root), memo: Default::default() },
+        failed: false,
+    };
     // The document's own header (comments, `%YAML`, `---`) when it is the text's first document.
     if first && only_document_markup(&src[..start]) {
         s.copy(0, start);
@@ -464,7 +473,7 @@ impl<'s> Splicer<'s> {
             }
             _ => {
                 self.e.out.push(':');
-                self.e.value(v, col);
+                self.e.new_value(v, col);
                 if let Some(vo) = value {
                     at.prev_end = vo.end as usize;
                 }
@@ -488,7 +497,7 @@ impl<'s> Splicer<'s> {
                 self.line_start();
                 self.e.indent(col);
             }
-            self.e.entry(k, v, col);
+            self.e.new_entry(k, v, col);
             return None;
         };
         let (ks, ke) = (ko.start as usize, ko.end as usize);
@@ -504,7 +513,7 @@ impl<'s> Splicer<'s> {
         // other is written anew with its value.
         let after = src[ke..end].iter().position(|&b| b != b' ' && b != b'\t').map(|i| src[ke + i]);
         if after != Some(b':') || ke - ks > 1000 {
-            self.e.entry(k, v, col);
+            self.e.new_entry(k, v, col);
             self.line_start();
             return None;
         }
@@ -535,7 +544,7 @@ impl<'s> Splicer<'s> {
                 self.e.indent(col);
             }
             self.e.out.push('-');
-            self.e.item(item, col);
+            self.e.new_item(item, col);
             return;
         };
         if !first {
@@ -558,7 +567,7 @@ impl<'s> Splicer<'s> {
             }
             Way::New => {
                 self.e.out.push('-');
-                self.e.item(item, col);
+                self.e.new_item(item, col);
             }
         }
         self.line_start();

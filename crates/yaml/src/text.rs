@@ -33,6 +33,7 @@ impl Text {
     }
 
     /// The text.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match &self.0 {
             // SAFETY: the inline bytes are copied from a `&str` in `new`, whole (`len` bytes from its start), and
@@ -51,6 +52,7 @@ impl Default for Text {
 
 impl Deref for Text {
     type Target = str;
+    #[inline]
     fn deref(&self) -> &str {
         self.as_str()
     }
@@ -100,6 +102,7 @@ impl From<Text> for String {
 }
 
 impl PartialEq for Text {
+    #[inline]
     fn eq(&self, other: &Text) -> bool {
         self.as_str() == other.as_str()
     }
@@ -108,30 +111,35 @@ impl PartialEq for Text {
 impl Eq for Text {}
 
 impl PartialEq<str> for Text {
+    #[inline]
     fn eq(&self, other: &str) -> bool {
         self.as_str() == other
     }
 }
 
 impl PartialEq<&str> for Text {
+    #[inline]
     fn eq(&self, other: &&str) -> bool {
         self.as_str() == *other
     }
 }
 
 impl PartialEq<String> for Text {
+    #[inline]
     fn eq(&self, other: &String) -> bool {
         self.as_str() == other
     }
 }
 
 impl PartialEq<Text> for str {
+    #[inline]
     fn eq(&self, other: &Text) -> bool {
         self == other.as_str()
     }
 }
 
 impl PartialEq<Text> for &str {
+    #[inline]
     fn eq(&self, other: &Text) -> bool {
         *self == other.as_str()
     }
