@@ -48,29 +48,32 @@ pub(crate) struct WorkloadKind {
     /// The keys from the object's root to its pod template, the mapping with `metadata` and `spec` (empty for a
     /// Pod, which is its own template).
     pub(crate) template_path: Vec<String>,
+    /// `spec.template.spec` and `spec.template.metadata` as field paths, made once: every workload's checks
+    /// and reports start from them.
+    pod_spec: FieldPath,
+    template_metadata: FieldPath,
 }
 
 impl WorkloadKind {
     pub(crate) fn new(group: &str, kind: &str, template_path: &str) -> WorkloadKind {
+        let template = FieldPath::from(template_path);
         WorkloadKind {
             group: group.to_string(),
             kind: kind.to_string(),
             template_path: template_path.split('.').filter(|k| !k.is_empty()).map(str::to_string).collect(),
+            pod_spec: template.key("spec"),
+            template_metadata: template.key("metadata"),
         }
     }
 
     /// `spec.template.spec`, as a field path for messages.
     pub(crate) fn pod_spec_field(&self) -> FieldPath {
-        self.field("spec")
+        self.pod_spec.clone()
     }
 
     /// `spec.template.metadata`.
     pub(crate) fn template_metadata_field(&self) -> FieldPath {
-        self.field("metadata")
-    }
-
-    fn field(&self, last: &str) -> FieldPath {
-        self.template_path.iter().fold(FieldPath::default(), |path, key| path.key(key)).key(last)
+        self.template_metadata.clone()
     }
 
     /// Jobs run to completion: a classic sidecar keeps them from ever completing.

@@ -9,6 +9,7 @@
 //! authenticated by it), and the module must stay small.
 
 use lossless_yaml::{resolve_core, resolve_yaml11, Node, Resolved, Scalar};
+use std::fmt::Write;
 
 /// 16 hex digits.
 pub fn meaning_hash(node: &Node) -> String {
@@ -39,19 +40,21 @@ fn canonical(node: &Node, out: &mut String) {
             out.push(']');
         }
         Node::Mapping(m) => {
-            let mut entries: Vec<(String, &Node)> = m
+            // The keys' texts one after another in one buffer, sorted as (start, end) ranges into it.
+            let mut keys = String::new();
+            let mut entries: Vec<(usize, usize, &Node)> = m
                 .entries
                 .iter()
                 .map(|(k, v)| {
-                    let mut key = String::new();
-                    canonical(k, &mut key);
-                    (key, v)
+                    let start = keys.len();
+                    canonical(k, &mut keys);
+                    (start, keys.len(), v)
                 })
                 .collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            entries.sort_by(|a, b| keys[a.0..a.1].cmp(&keys[b.0..b.1]));
             out.push('{');
-            for (key, value) in entries {
-                out.push_str(&key);
+            for (start, end, value) in entries {
+                out.push_str(&keys[start..end]);
                 out.push(':');
                 canonical(value, out);
                 out.push(',');
@@ -70,8 +73,10 @@ fn scalar(s: &Scalar, out: &mut String) {
         match resolved {
             Resolved::Null => out.push('n'),
             Resolved::Bool(b) => out.push_str(if b { "t" } else { "f" }),
-            Resolved::Int(i) => out.push_str(&format!("i{i};")),
-            Resolved::Float(f) => out.push_str(&format!("d{};", f.to_bits())),
+            // Written into `out`, not through a `String` of its own: with placeholders every workload's parts
+            // are hashed, and the allocations were most of it.
+            Resolved::Int(i) => write!(out, "i{i};").expect("a String takes any text"),
+            Resolved::Float(f) => write!(out, "d{};", f.to_bits()).expect("a String takes any text"),
             Resolved::Str => out.push('s'),
             Resolved::Timestamp => out.push('T'),
             Resolved::Merge => out.push('<'),
@@ -86,7 +91,19 @@ fn scalar(s: &Scalar, out: &mut String) {
 }
 
 fn text(s: &str, out: &mut String) {
-    out.push_str(&s.len().to_string());
+    // The length's digits, without the formatting machinery: this runs for every scalar of every part.
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = s.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
     out.push('"');
     out.push_str(s);
 }

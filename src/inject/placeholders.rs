@@ -130,6 +130,29 @@ fn walk(node: &Node, at: &FieldPath, f: &mut impl FnMut(&str, &FieldPath)) {
 /// Fills the placeholders of every string value of `node` with the workload's values; `at` is the node's path
 /// in the config. Each error is at the workload's field that lacks the value, and names the config field.
 pub(crate) fn render(node: &mut Node, at: &FieldPath, values: &Values, errors: &mut Vec<(FieldPath, String)>) {
+    fill(node, &Trail::Here(at), values, errors);
+}
+
+/// Where a node stands under the part being rendered. Kept as a chain on the stack and written out as a
+/// [`FieldPath`] only for an error: every workload's parts are rendered, and making each node's path was most
+/// of the cost.
+enum Trail<'a> {
+    Here(&'a FieldPath),
+    Key(&'a Trail<'a>, &'a str),
+    Index(&'a Trail<'a>, usize),
+}
+
+impl Trail<'_> {
+    fn path(&self) -> FieldPath {
+        match self {
+            Trail::Here(at) => (*at).clone(),
+            Trail::Key(up, key) => up.path().key(key),
+            Trail::Index(up, i) => up.path().index(*i),
+        }
+    }
+}
+
+fn fill(node: &mut Node, at: &Trail<'_>, values: &Values, errors: &mut Vec<(FieldPath, String)>) {
     match node {
         Node::Scalar(s) if s.is_string() && s.value.contains(OPEN) => {
             let Ok(pieces) = parse(&s.value) else { return }; // checked when the config was loaded
@@ -140,7 +163,7 @@ pub(crate) fn render(node: &mut Node, at: &FieldPath, values: &Values, errors: &
                     Piece::Value { name, written, default } => match (value(&name, values), default) {
                         (Some(v), _) => out.push_str(&v),
                         (None, Some(d)) => out.push_str(&d),
-                        (None, None) => errors.push(missing(&name, &written, at, values)),
+                        (None, None) => errors.push(missing(&name, &written, &at.path(), values)),
                     },
                 }
             }
@@ -149,12 +172,12 @@ pub(crate) fn render(node: &mut Node, at: &FieldPath, values: &Values, errors: &
             s.style = ScalarStyle::Auto;
         }
         Node::Sequence(seq) => {
-            seq.items.iter_mut().enumerate().for_each(|(i, n)| render(n, &at.index(i), values, errors))
+            seq.items.iter_mut().enumerate().for_each(|(i, n)| fill(n, &Trail::Index(at, i), values, errors))
         }
         Node::Mapping(m) => {
             for (k, v) in m.entries.iter_mut() {
-                let key = k.as_scalar().map_or("?".to_string(), |s| s.value.to_string());
-                render(v, &at.key(&key), values, errors);
+                let key = k.as_scalar().map_or("?", |s| s.value.as_str());
+                fill(v, &Trail::Key(at, key), values, errors);
             }
         }
         _ => {}
