@@ -8,7 +8,7 @@
 //! splice that gives up) it says so with `None`, and the caller reads the text whole instead.
 use super::emit::Emitter;
 use super::parse::{Builder, Progress};
-use super::source::{column, line_start};
+use super::source::{indent_column, line_start};
 use super::splice::{
     ends_in_block_scalar, odd_breaks, only_document_markup, pristine, EntryCursor, LayoutFinder, Splicer,
 };
@@ -167,7 +167,7 @@ impl<'s> ListWriter<'s> {
         // Sized once the first items show how much the output grows (see `flush`).
         let s = Splicer { src: text, e: Emitter::new(4096), failed: false };
         let items = EntryCursor {
-            col: column(src, head.items_start),
+            col: indent_column(src, head.items_start)?,
             end: src.len(),
             first_line: line_start(src, head.items_start),
             prev_end: head.items_start,
@@ -280,18 +280,14 @@ impl<'s> ListWriter<'s> {
         self.s.e.layout = self.finder.layout();
         let src = self.s.src.as_bytes();
         let start = self.head.root_start;
+        let col = indent_column(src, start)?;
         if only_document_markup(&src[..start]) {
             self.s.copy(0, start);
         } else if self.head.version.is_some() {
             return None;
         }
-        let mut root = EntryCursor {
-            col: column(src, start),
-            end: src.len(),
-            first_line: line_start(src, start),
-            prev_end: start,
-            first: true,
-        };
+        let mut root =
+            EntryCursor { col, end: src.len(), first_line: line_start(src, start), prev_end: start, first: true };
         let entries = std::mem::take(&mut self.head.entries);
         for (k, v) in &entries {
             self.s.mapping_entry(&mut root, k, v);

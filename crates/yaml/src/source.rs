@@ -190,6 +190,14 @@ pub(crate) fn column(src: &[u8], pos: usize) -> usize {
     pos - line_start(src, pos)
 }
 
+/// The column of `pos` as the spaces that indent what is written at it, when what precedes it on its line is
+/// ASCII (indentation, `- `, `? `); `None` otherwise: a byte order mark at a line's start (YAML lets one start
+/// any document) is three bytes that readers do not count as indentation.
+pub(crate) fn indent_column(src: &[u8], pos: usize) -> Option<usize> {
+    let ls = line_start(src, pos);
+    src[ls..pos].is_ascii().then_some(pos - ls)
+}
+
 /// A fast 64-bit hash (multiply-rotate over words), folded to 32 bits for the origin's check. Not keyed: it
 /// guards against the function's own edits, not against crafted input, and a collision can only make an
 /// edited node look unedited when its children's offsets hash the same, which an edit does not choose.

@@ -12,7 +12,7 @@
 //! Whatever cannot be placed safely (an offset outside the text or inside a character) gives up on the whole
 //! document, which is then written anew: never wrong text, at worst the old layout.
 use super::emit::{flow_text, Emitter, Layout};
-use super::source::{self, column, content_start, line_start, text_of, trailer_end};
+use super::source::{self, column, content_start, indent_column, line_start, text_of, trailer_end};
 use super::{Document, Mapping, Node, Origin, Scalar, Sequence};
 
 /// Whether `node` is what was read at its origin in `src`, down to its last descendant.
@@ -54,6 +54,23 @@ pub(crate) fn origin<'n>(src: &[u8], node: &'n Node) -> Option<&'n Origin> {
         Node::Alias(_) => None,
     }
     .filter(|o| text_of(src, o).is_some())
+}
+
+/// Where the line of `at` starts, when nothing is between the end of what came before (`bound`) and `at` but
+/// blanks, one line break and `at`'s indentation, and `bound` is not at a line start: the entry right after
+/// the previous one, most entries of a changed collection. [`Splicer::entry_start`] then has no comment lines
+/// to look for above `at` (the line above is the previous entry's), and copies the indentation; this finds
+/// that without going back over the lines.
+fn next_line_start(src: &[u8], bound: usize, at: usize) -> Option<usize> {
+    // A byte of a line break, or of a character that may end in one (U+0085, U+2028, U+2029): the long way.
+    if bound == 0 || bound > at || !matches!(src[bound - 1], 0x21..=0x7E) {
+        return None;
+    }
+    let gap = &src[bound..at];
+    let nl = gap.iter().position(|&b| b == b'\n')?;
+    let before = gap[..nl].strip_suffix(b"\r").unwrap_or(&gap[..nl]);
+    let blanks = before.iter().all(|&b| b == b' ' || b == b'\t') && gap[nl + 1..].iter().all(|&b| b == b' ');
+    blanks.then_some(bound + nl + 1)
 }
 
 /// Blanks, line breaks and comments only.
@@ -214,16 +231,20 @@ fn spliced_document(doc: &Document, text: &str, first: bool, out: String) -> Res
         e: Emitter { out, layout: layout(src, &doc.root), memo: Default::default() },
         failed: false,
     };
-    // The document's own header (comments, `%YAML`, `---`) when it is the text's first document.
+    let Some(col) = indent_column(src, start) else { return Err(s.e.out) };
+    // The document's own header (comments, `%YAML`, `---`) when it is the text's first document; else the
+    // root's indentation after the separator written for it (a root may stand indented: ` ? a`).
     if first && only_document_markup(&src[..start]) {
         s.copy(0, start);
     } else if doc.version.is_some() {
         return Err(s.e.out);
+    } else {
+        s.e.indent(col);
     }
     if pristine(src, &doc.root) {
         s.copy_node(&doc.root, start, end);
     } else {
-        s.node(&doc.root, column(src, start));
+        s.node(&doc.root, col);
     }
     if first {
         s.after_root(end);
@@ -423,6 +444,9 @@ impl<'s> Splicer<'s> {
     pub(crate) fn entry_start(&mut self, at: usize, bound: usize, first_line: usize, col: usize) {
         self.line_start();
         let src = self.bytes();
+        if let Some(ls) = next_line_start(src, bound, at) {
+            return self.copy(ls, at);
+        }
         let ls = line_start(src, at);
         let lead = source::lead_above(src, at, bound);
         if ls > first_line && lead < ls && yaml_lines(&src[lead..ls]).all(|l| indentation(l) <= col) {
@@ -461,8 +485,10 @@ impl<'s> Splicer<'s> {
             }
             Some((vo, Way::Splice)) => {
                 self.copy(ke, vo.start as usize);
-                let c = column(self.bytes(), vo.start as usize);
-                self.node(v, c);
+                match indent_column(self.bytes(), vo.start as usize) {
+                    Some(c) => self.node(v, c),
+                    None => self.failed = true,
+                }
                 at.prev_end = vo.end as usize;
             }
             Some((vo, Way::Flow)) => {
@@ -501,6 +527,20 @@ impl<'s> Splicer<'s> {
             return None;
         };
         let (ks, ke) = (ko.start as usize, ko.end as usize);
+        // A key written `key:` on one line (not `? key`, not longer than readers take) is copied; any
+        // other is written anew with its value, at the collection's column: the line a `? key` stands on
+        // is indented for the key, not for the entry.
+        let after = src[ke..end].iter().position(|&b| b != b' ' && b != b'\t').map(|i| src[ke + i]);
+        if after != Some(b':') || ke - ks > 1000 {
+            if !first {
+                self.line_start();
+                self.e.indent(col);
+            }
+            at.prev_end = ke;
+            self.e.new_entry(k, v, col);
+            self.line_start();
+            return None;
+        }
         if !first {
             self.entry_start(ks, at.prev_end, at.first_line, col);
         }
@@ -509,14 +549,6 @@ impl<'s> Splicer<'s> {
             let (a, b) = (o.start as usize, o.end as usize);
             a >= ke && b <= end && a <= b && key_separator(&src[ke..a])
         });
-        // A key written `key:` on one line (not `? key`, not longer than readers take) is copied; any
-        // other is written anew with its value.
-        let after = src[ke..end].iter().position(|&b| b != b' ' && b != b'\t').map(|i| src[ke + i]);
-        if after != Some(b':') || ke - ks > 1000 {
-            self.e.new_entry(k, v, col);
-            self.line_start();
-            return None;
-        }
         self.copy(ks, ke);
         Some((ke, value))
     }
@@ -557,8 +589,10 @@ impl<'s> Splicer<'s> {
             }
             Way::Splice => {
                 self.copy(dash, io.start as usize);
-                let c = column(self.bytes(), io.start as usize);
-                self.node(item, c);
+                match indent_column(self.bytes(), io.start as usize) {
+                    Some(c) => self.node(item, c),
+                    None => self.failed = true,
+                }
             }
             Way::Flow => {
                 self.copy(dash, io.start as usize);
@@ -607,7 +641,7 @@ impl Splicer<'_> {
         let (start, end) = (o.start as usize, o.end as usize);
         let (open, close) = if matches!(node, Node::Mapping(_)) { ('{', '}') } else { ('[', ']') };
         self.e.out.push(open);
-        let mut c = FlowCursor { at: start + 1, first: true };
+        let mut c = FlowCursor { at: start + 1, first: true, bare_colon: false };
         match node {
             Node::Mapping(m) => {
                 for (k, v) in &m.entries {
@@ -646,6 +680,7 @@ impl Splicer<'_> {
         if !rest.is_empty() && rest[rest.len() - 1] == close as u8 && trivia_or_commas(&rest[..rest.len() - 1]) {
             self.copy(c.at, end);
         } else {
+            c.space_after_colon(&mut self.e.out);
             self.e.out.push(close);
         }
     }
@@ -669,6 +704,7 @@ impl<'s> Splicer<'s> {
                 if trivia_or_commas(gap) && commas == usize::from(!c.first) {
                     self.copy(c.at, at);
                 } else if !c.first {
+                    c.space_after_colon(&mut self.e.out);
                     self.e.out.push_str(", ");
                 }
                 self.copy(at, value_at);
@@ -677,10 +713,12 @@ impl<'s> Splicer<'s> {
                     Way::Flow => self.flow(value),
                     _ => self.e.out.push_str(&flow_text(value)),
                 }
+                c.bare_colon = value_at == value_end && self.e.out.ends_with(':');
                 c.at = value_end;
             }
             None => {
                 if !c.first {
+                    c.space_after_colon(&mut self.e.out);
                     self.e.out.push_str(", ");
                 }
                 self.e.out.push_str(&fresh());
@@ -695,6 +733,18 @@ impl<'s> Splicer<'s> {
 struct FlowCursor {
     at: usize,
     first: bool,
+    /// The last entry copied ends in the `:` of a value that is empty in the source (`c: ,` read with the
+    /// value's place right after the colon): text written after it anew must leave a blank after the colon,
+    /// since libyaml (and go-yaml v2) refuse `{c:, d}`. What is copied after it keeps the source's blank.
+    bare_colon: bool,
+}
+
+impl FlowCursor {
+    fn space_after_colon(&mut self, out: &mut String) {
+        if std::mem::take(&mut self.bare_colon) {
+            out.push(' ');
+        }
+    }
 }
 
 /// Blanks, line breaks, comments and commas: what may stand between two entries of a flow collection.

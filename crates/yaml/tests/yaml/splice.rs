@@ -124,3 +124,68 @@ fn an_explicit_long_key_after_a_changed_entry() {
     let again = parse_stream(out.as_bytes()).unwrap_or_else(|e| panic!("{e}\n{}", out.replace(&long, "<long>")));
     lossless_yaml::meaning::same_docs(&docs, &again).unwrap();
 }
+
+/// An empty value read right after its `:` (`c: ,` in a flow mapping) and a separator or bracket written anew
+/// after it: `{c:, d: }` is refused by libyaml (and go-yaml v2), so a blank goes between. Found by the
+/// `yaml_roundtrip` fuzzer (its input is in fuzz/corpus/yaml_roundtrip/flow-empty-value-then-new-entry).
+#[test]
+fn an_empty_flow_value_keeps_a_blank_after_its_colon() {
+    for (text, removed, want) in [
+        ("a: {n: p, c: , d}\n", "n", "a: {c: , d: }\n"),
+        ("a: {n: p, c: }\n", "n", "a: {c: }\n"),
+        ("a: {n: p, c: , d: 1}\n", "n", "a: {c: , d: 1}\n"),
+    ] {
+        let mut docs = parse(text);
+        let a = docs[0].root.as_mapping_mut().unwrap().get_mut("a").unwrap().as_mapping_mut().unwrap();
+        a.remove(removed);
+        let out = emit_stream_from(&docs, text.as_bytes());
+        assert_eq!(out, want, "{text:?}");
+        let again = parse(&out);
+        assert!(again[0].root.same_meaning(&docs[0].root), "{out:?}");
+    }
+}
+
+/// A byte order mark before a collection on its line (YAML lets one start any document): three bytes that no
+/// reader counts as indentation, so entries cannot be placed by counting bytes; the document is written anew.
+/// Found by the `yaml_roundtrip` fuzzer (fuzz/corpus/yaml_roundtrip/bom-before-the-root).
+#[test]
+fn a_byte_order_mark_before_a_changed_collection_is_not_counted_as_indentation() {
+    for text in ["\u{FEFF}\u{FEFF}a:\n b: 1\n", "\u{FEFF}x: 1\n---\n\u{FEFF}a:\n b: 1\n"] {
+        let mut docs = parse(text);
+        let last = docs.last_mut().unwrap().root.as_mapping_mut().unwrap();
+        last.insert("added", Node::string("at the root"));
+        let out = emit_stream_from(&docs, text.as_bytes());
+        let again = parse(&out);
+        assert_eq!(again.len(), docs.len(), "{out:?}");
+        for (a, b) in again.iter().zip(&docs) {
+            assert!(a.root.same_meaning(&b.root), "{text:?} -> {out:?}");
+        }
+    }
+}
+
+/// A `? key` entry written anew in a changed mapping starts at the mapping's column, not at the indentation of
+/// the line its key stood on (`?` then the key indented on the next line). Found by the `yaml_roundtrip`
+/// fuzzer (fuzz/corpus/yaml_roundtrip/explicit-key-on-its-own-line).
+#[test]
+fn an_explicit_key_written_anew_starts_at_its_mapping_column() {
+    let text = "a: >\n x\n?\n  w\nb: 1\n";
+    let mut docs = parse(text);
+    docs[0].root.as_mapping_mut().unwrap().insert("added", Node::string("x"));
+    let out = emit_stream_from(&docs, text.as_bytes());
+    assert_eq!(out, "a: >\n x\nw:\nb: 1\nadded: x\n");
+    assert!(parse(&out)[0].root.same_meaning(&docs[0].root), "{out:?}");
+}
+
+/// A later document whose root stands indented (` ? a`, ` a: 1`): its first line keeps the root's column after
+/// the `---` written for it. Found by the `yaml_roundtrip` fuzzer (fuzz/corpus/yaml_roundtrip/indented-root-of-a-later-document).
+#[test]
+fn an_indented_root_of_a_later_document_keeps_its_column() {
+    for text in ["x: 1\n---\n a: 1\n b: 2\n", "x: 1\n---\n ?\n :\n"] {
+        let mut docs = parse(text);
+        docs[1].root.as_mapping_mut().unwrap().insert("added", Node::string("x"));
+        let out = emit_stream_from(&docs, text.as_bytes());
+        let again = parse(&out);
+        assert_eq!(again.len(), 2, "{out:?}");
+        assert!(again[1].root.same_meaning(&docs[1].root), "{text:?} -> {out:?}");
+    }
+}
