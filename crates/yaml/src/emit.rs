@@ -543,11 +543,15 @@ pub(crate) fn flow_text(node: &Node) -> String {
     }
 }
 
-/// A key in a flow mapping; an alias key takes a space before `:` (`*a :`) as in block style.
-fn flow_key(k: &Node) -> String {
+/// A key in a flow mapping; an alias key takes a space before `:` (`*a :`) as in block style, and an empty
+/// key is written `?` (`{? : v}`): libyaml and go-yaml v2 refuse a `:` with nothing before it (`{: v}`).
+pub(crate) fn flow_key(k: &Node) -> String {
     match k {
         Node::Alias(name) => format!("*{name} "),
-        _ => flow_text(k),
+        _ => match flow_text(k) {
+            text if text.is_empty() => "?".to_string(),
+            text => text,
+        },
     }
 }
 

@@ -11,7 +11,7 @@
 //!
 //! Whatever cannot be placed safely (an offset outside the text or inside a character) gives up on the whole
 //! document, which is then written anew: never wrong text, at worst the old layout.
-use super::emit::{flow_text, Emitter, Layout};
+use super::emit::{flow_key, flow_text, Emitter, Layout};
 use super::source::{self, column, content_start, indent_column, line_start, text_of, trailer_end};
 use super::{Document, Mapping, Node, Origin, Scalar, Sequence};
 
@@ -660,7 +660,7 @@ impl Splicer<'_> {
                             b,
                         ))
                     });
-                    self.flow_entry(&mut c, placed, || format!("{}: {}", flow_text(k), flow_text(v)));
+                    self.flow_entry(&mut c, placed, || format!("{}: {}", flow_key(k), flow_text(v)));
                 }
             }
             Node::Sequence(q) => {

@@ -189,3 +189,17 @@ fn an_indented_root_of_a_later_document_keeps_its_column() {
         assert!(again[1].root.same_meaning(&docs[1].root), "{text:?} -> {out:?}");
     }
 }
+
+/// An entry with an empty key written anew into a flow mapping: `{? : v}`, since libyaml and go-yaml v2 refuse
+/// `{: v}`. Found by the `yaml_roundtrip` fuzzer (fuzz/corpus/yaml_roundtrip/empty-key-in-a-new-flow-entry).
+#[test]
+fn an_empty_key_written_anew_into_a_flow_mapping_is_explicit() {
+    let text = "z: [{a: 1, ?: , b: 2}]\n";
+    let mut docs = parse(text);
+    let z = docs[0].root.as_mapping_mut().unwrap().get_mut("z").unwrap().as_sequence_mut().unwrap();
+    let item = z.items[0].as_mapping_mut().unwrap();
+    item.entries.remove(0);
+    item.entries.swap(0, 1);
+    let out = emit_stream_from(&docs, text.as_bytes());
+    assert!(parse(&out)[0].root.same_meaning(&docs[0].root), "{out:?}");
+}
