@@ -127,7 +127,7 @@ fn an_explicit_long_key_after_a_changed_entry() {
 
 /// An empty value read right after its `:` (`c: ,` in a flow mapping) and a separator or bracket written anew
 /// after it: `{c:, d: }` is refused by libyaml (and go-yaml v2), so a blank goes between. Found by the
-/// `yaml_roundtrip` fuzzer (its input is in fuzz/corpus/yaml_roundtrip/flow-empty-value-then-new-entry).
+/// `yaml_roundtrip` fuzzer (its input is in fuzz/regressions/yaml_roundtrip/flow-empty-value-then-new-entry).
 #[test]
 fn an_empty_flow_value_keeps_a_blank_after_its_colon() {
     for (text, removed, want) in [
@@ -147,7 +147,7 @@ fn an_empty_flow_value_keeps_a_blank_after_its_colon() {
 
 /// A byte order mark before a collection on its line (YAML lets one start any document): three bytes that no
 /// reader counts as indentation, so entries cannot be placed by counting bytes; the document is written anew.
-/// Found by the `yaml_roundtrip` fuzzer (fuzz/corpus/yaml_roundtrip/bom-before-the-root).
+/// Found by the `yaml_roundtrip` fuzzer (fuzz/regressions/yaml_roundtrip/bom-before-the-root).
 #[test]
 fn a_byte_order_mark_before_a_changed_collection_is_not_counted_as_indentation() {
     for text in ["\u{FEFF}\u{FEFF}a:\n b: 1\n", "\u{FEFF}x: 1\n---\n\u{FEFF}a:\n b: 1\n"] {
@@ -165,7 +165,7 @@ fn a_byte_order_mark_before_a_changed_collection_is_not_counted_as_indentation()
 
 /// A `? key` entry written anew in a changed mapping starts at the mapping's column, not at the indentation of
 /// the line its key stood on (`?` then the key indented on the next line). Found by the `yaml_roundtrip`
-/// fuzzer (fuzz/corpus/yaml_roundtrip/explicit-key-on-its-own-line).
+/// fuzzer (fuzz/regressions/yaml_roundtrip/explicit-key-on-its-own-line).
 #[test]
 fn an_explicit_key_written_anew_starts_at_its_mapping_column() {
     let text = "a: >\n x\n?\n  w\nb: 1\n";
@@ -177,7 +177,8 @@ fn an_explicit_key_written_anew_starts_at_its_mapping_column() {
 }
 
 /// A later document whose root stands indented (` ? a`, ` a: 1`): its first line keeps the root's column after
-/// the `---` written for it. Found by the `yaml_roundtrip` fuzzer (fuzz/corpus/yaml_roundtrip/indented-root-of-a-later-document).
+/// the `---` written for it. Found by the `yaml_roundtrip` fuzzer
+/// (fuzz/regressions/yaml_roundtrip/indented-root-of-a-later-document).
 #[test]
 fn an_indented_root_of_a_later_document_keeps_its_column() {
     for text in ["x: 1\n---\n a: 1\n b: 2\n", "x: 1\n---\n ?\n :\n"] {
@@ -191,7 +192,7 @@ fn an_indented_root_of_a_later_document_keeps_its_column() {
 }
 
 /// An entry with an empty key written anew into a flow mapping: `{? : v}`, since libyaml and go-yaml v2 refuse
-/// `{: v}`. Found by the `yaml_roundtrip` fuzzer (fuzz/corpus/yaml_roundtrip/empty-key-in-a-new-flow-entry).
+/// `{: v}`. Found by the `yaml_roundtrip` fuzzer (fuzz/regressions/yaml_roundtrip/empty-key-in-a-new-flow-entry).
 #[test]
 fn an_empty_key_written_anew_into_a_flow_mapping_is_explicit() {
     let text = "z: [{a: 1, ?: , b: 2}]\n";
