@@ -16,7 +16,12 @@ pub(crate) fn problems_since(
     spec_field: &FieldPath,
     claims: &[String],
 ) -> Vec<FieldError> {
-    problems(after, spec_field, claims).into_iter().filter(|(key, _)| !known.contains(key)).map(|(_, e)| e).collect()
+    unknown(problems(after, spec_field, claims), known)
+}
+
+/// The `found` problems whose keys are not `known`.
+fn unknown(found: Vec<(String, FieldError)>, known: &[String]) -> Vec<FieldError> {
+    found.into_iter().filter(|(key, _)| !known.contains(key)).map(|(_, e)| e).collect()
 }
 
 /// What the API server (or the kubelet) would reject in a pod template, found in `after` but not in `before`:
@@ -34,8 +39,7 @@ pub(crate) fn new_problems(
     if found.is_empty() {
         return Vec::new(); // the common case: no need to look at the pod as it was
     }
-    let known = problem_keys(before, spec_field, claims);
-    found.into_iter().filter(|(key, _)| !known.contains(key)).map(|(_, e)| e).collect()
+    unknown(found, &problem_keys(before, spec_field, claims))
 }
 
 /// Each problem with a key that does not depend on list positions (an insertion at the front shifts them).

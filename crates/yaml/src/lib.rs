@@ -432,7 +432,7 @@ impl Mapping {
 
 #[inline]
 fn key_is(node: &Node, key: &str) -> bool {
-    matches!(node, Node::Scalar(s) if s.value.as_str() == key && s.is_string())
+    matches!(node, Node::Scalar(s) if s.value == key && s.is_string())
 }
 
 #[cfg(test)]

@@ -519,11 +519,7 @@ impl<'s> Splicer<'s> {
             a >= at.prev_end && b <= end && a < b && scalar_key(k) && !source::has_break(&src[a..b]) && pristine(src, k)
         });
         let Some(ko) = key.copied() else {
-            if !first {
-                self.line_start();
-                self.e.indent(col);
-            }
-            self.e.new_entry(k, v, col);
+            self.entry_anew(first, k, v, col);
             return None;
         };
         let (ks, ke) = (ko.start as usize, ko.end as usize);
@@ -532,13 +528,8 @@ impl<'s> Splicer<'s> {
         // is indented for the key, not for the entry.
         let after = src[ke..end].iter().position(|&b| b != b' ' && b != b'\t').map(|i| src[ke + i]);
         if after != Some(b':') || ke - ks > 1000 {
-            if !first {
-                self.line_start();
-                self.e.indent(col);
-            }
             at.prev_end = ke;
-            self.e.new_entry(k, v, col);
-            self.line_start();
+            self.entry_anew(first, k, v, col);
             return None;
         }
         if !first {
@@ -551,6 +542,17 @@ impl<'s> Splicer<'s> {
         });
         self.copy(ks, ke);
         Some((ke, value))
+    }
+
+    /// An entry written anew, on a line of its own at the collection's column `col` (unless it is the first,
+    /// whose place the text before it gave).
+    fn entry_anew(&mut self, first: bool, k: &Node, v: &Node, col: usize) {
+        if !first {
+            self.line_start();
+            self.e.indent(col);
+        }
+        self.e.new_entry(k, v, col);
+        self.line_start();
     }
 
     fn sequence(&mut self, q: &Sequence, col: usize) {
