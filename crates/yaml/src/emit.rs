@@ -50,6 +50,38 @@ pub(crate) struct Emitter {
     pub(crate) out: String,
     pub(crate) layout: Layout,
     pub(crate) memo: Memo,
+    pub(crate) spellings: Spellings,
+}
+
+/// How recent new strings were written, plain or quoted: deciding takes a read of the text under YAML 1.1 and
+/// 1.2, and what the function writes anew repeats (the keys and values of every result, each workload's status
+/// record). Direct-mapped by length and end bytes; a clash writes the string as if it were not kept.
+#[derive(Default)]
+pub(crate) struct Spellings {
+    slots: Vec<Option<(String, String)>>,
+    /// For tests: write every string as if none were kept, the reference the kept texts are checked against.
+    #[cfg(test)]
+    off: bool,
+}
+
+impl Spellings {
+    const SLOTS: usize = 64;
+    /// Longer text is rarely written twice.
+    const LONGEST: usize = 256;
+
+    /// Where the new string `v` is kept, if it is one kept: one line, plain or quoted the same wherever it
+    /// stands (a key or a value).
+    fn slot(v: &str) -> Option<usize> {
+        let b = v.as_bytes();
+        let (&first, &last) = (b.first()?, b.last()?);
+        (b.len() <= Spellings::LONGEST && !b.contains(&b'\n'))
+            .then(|| (b.len() * 31 + usize::from(first) * 7 + usize::from(last)) % Spellings::SLOTS)
+    }
+
+    /// The text kept at `at` (a slot [`Emitter::spell`] filled).
+    fn text(&self, at: usize) -> &str {
+        self.slots[at].as_ref().map_or("", |(_, text)| text)
+    }
 }
 
 /// Text the emitter wrote for collections made anew, to be written again for equal ones: a function adds the
@@ -154,7 +186,12 @@ enum Rendered<'a> {
 
 impl Emitter {
     pub(crate) fn new(capacity: usize) -> Emitter {
-        Emitter { out: String::with_capacity(capacity), layout: Layout::default(), memo: Memo::default() }
+        Emitter {
+            out: String::with_capacity(capacity),
+            layout: Layout::default(),
+            memo: Memo::default(),
+            spellings: Spellings::default(),
+        }
     }
 
     /// [`Emitter::item`] for an item written anew into text being spliced, remembered.
@@ -292,6 +329,15 @@ impl Emitter {
     }
 
     fn scalar(&mut self, s: &Scalar, indent: usize, key: bool) {
+        if let Some(at) = self.spell(s) {
+            let text = self.spellings.text(at);
+            if !text.is_empty() {
+                self.out.push(' ');
+            }
+            self.out.push_str(text);
+            self.out.push('\n');
+            return;
+        }
         self.push_props(&props_text(&s.props));
         match render(s, key) {
             Rendered::Inline(text) => {
@@ -349,6 +395,14 @@ impl Emitter {
 
     /// `key: value` (or `? key` / `: value`) from where the key starts, through the end of its last line.
     pub(crate) fn entry(&mut self, key: &Node, value: &Node, indent: usize) {
+        if let Some(at) = key.as_scalar().and_then(|k| self.spell(k)) {
+            let text = self.spellings.text(at);
+            if !text.is_empty() && text.len() <= MAX_IMPLICIT_KEY {
+                self.out.push_str(text);
+                self.out.push(':');
+                return self.value(value, indent);
+            }
+        }
         match implicit_key(key) {
             Some(text) => {
                 self.out.push_str(&text);
@@ -420,6 +474,29 @@ impl Emitter {
             self.out.push(' ');
             self.out.push_str(props);
         }
+    }
+
+    /// The slot that holds the text of the new string `s` (see [`Spellings`]), kept there for the next time:
+    /// `None` for a scalar read from text, one with properties, one that is not kept.
+    fn spell(&mut self, s: &Scalar) -> Option<usize> {
+        #[cfg(test)]
+        if self.spellings.off {
+            return None;
+        }
+        if s.style != ScalarStyle::Auto || !s.props.is_empty() {
+            return None;
+        }
+        let at = Spellings::slot(&s.value)?;
+        let slots = &mut self.spellings.slots;
+        if slots.is_empty() {
+            slots.resize(Spellings::SLOTS, None);
+        }
+        if slots[at].as_ref().is_none_or(|(value, _)| *value != *s.value) {
+            // One line: `render` writes it inline, the same for a key as for a value.
+            let Rendered::Inline(text) = render(s, false) else { return None };
+            slots[at] = Some((s.value.to_string(), text.into_owned()));
+        }
+        Some(at)
     }
 
     pub(crate) fn indent(&mut self, n: usize) {
@@ -753,6 +830,30 @@ mod tests {
             Start::Entry => e.entry(key.expect("a key"), node, indent),
         }
         e.out
+    }
+
+    #[test]
+    fn a_kept_spelling_is_what_the_rules_write() {
+        // Strings plain and quoted, as keys and values, some sharing a slot (same length and end bytes), some
+        // not kept (multi-line, long, empty), each written several times and in turn with the others.
+        let long = "x".repeat(Spellings::LONGEST + 1);
+        let texts = ["name", "yes", "a: b", "it's", "-", "", "a1b", "a2b", "a\nb", "10m", "0644", "~", "é: x", &long];
+        let strings: Vec<Node> = texts.iter().map(|t| Node::string(*t)).collect();
+        let mut m = Mapping::default();
+        for (i, k) in strings.iter().enumerate() {
+            let v = &strings[(i * 5 + 3) % strings.len()];
+            m.entries.push((k.clone(), v.clone()));
+        }
+        let list = Node::Sequence(Sequence { items: vec![Node::Mapping(m); 3], props: Props::default() });
+        let mut kept = Emitter::new(0);
+        let mut reference = Emitter::new(0);
+        reference.spellings.off = true;
+        for e in [&mut kept, &mut reference] {
+            e.value(&list, 0);
+            e.entry(&strings[0], &list, 0);
+        }
+        assert_eq!(kept.out, reference.out);
+        assert!(kept.spellings.slots.iter().flatten().count() >= 8);
     }
 
     #[test]

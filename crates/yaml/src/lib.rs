@@ -242,6 +242,7 @@ impl Scalar {
     /// go-yaml v3 resolves a plain `2024-01-01` to a timestamp, yet a string field still gets the text; under
     /// Kubernetes' YAML 1.1 reader it would become `2024-01-01T00:00:00Z`, which is why values the function
     /// writes are re-quoted (see `ScalarStyle::Auto`).
+    #[inline]
     pub fn is_string(&self) -> bool {
         matches!(resolve_core(self), Resolved::Str | Resolved::Timestamp)
     }

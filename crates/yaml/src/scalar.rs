@@ -64,7 +64,17 @@ pub fn resolve_yaml11(s: &Scalar) -> Resolved {
     resolve(s, Schema::Yaml11)
 }
 
+/// The glance first, inline: most scalars asked about are plain words without a tag (every key a lookup
+/// compares), and the call alone would cost more than the glance.
+#[inline]
 fn resolve(s: &Scalar, schema: Schema) -> Resolved {
+    if s.style == ScalarStyle::Plain && s.props.data.is_none() && plainly_a_word(&s.value) {
+        return Resolved::Str;
+    }
+    resolve_by_rules(s, schema)
+}
+
+fn resolve_by_rules(s: &Scalar, schema: Schema) -> Resolved {
     match s.props.tag.as_deref() {
         // Only plain text is resolved; quoted, block and new (`Auto`) scalars are strings.
         None if s.style == ScalarStyle::Plain => resolve_plain(&s.value, schema),
@@ -93,6 +103,38 @@ fn resolve_tagged(tag: &str, value: &str, schema: Schema) -> Resolved {
 }
 
 fn resolve_plain(v: &str, schema: Schema) -> Resolved {
+    if plainly_a_word(v) {
+        return Resolved::Str;
+    }
+    resolve_plain_by_rules(v, schema)
+}
+
+/// Text that no rule can take for anything but a string: most text is a word, and a word is only ever a null
+/// or a boolean (`null`, `True`, `off`, `y`): every other rule starts with a digit, a sign, a dot, `~`, `<<` or
+/// `=`. Those words are at most five letters long and start `nu`, `no`, `tr`, `fa`, `ye`, `on` or `of` (in any
+/// case), or are `n` or `y`. A key lookup resolves each key it matches, so this is most of a lookup's cost.
+#[inline]
+fn plainly_a_word(v: &str) -> bool {
+    let [first, rest @ ..] = v.as_bytes() else { return false };
+    if !first.is_ascii_alphabetic() {
+        return false;
+    }
+    if v.len() > 5 {
+        return true;
+    }
+    let second = rest.first().map(u8::to_ascii_lowercase);
+    !matches!(
+        (first.to_ascii_lowercase(), second),
+        (b'n' | b'y', None)
+            | (b'n', Some(b'u' | b'o'))
+            | (b't', Some(b'r'))
+            | (b'f', Some(b'a'))
+            | (b'y', Some(b'e'))
+            | (b'o', Some(b'n' | b'f'))
+    )
+}
+
+fn resolve_plain_by_rules(v: &str, schema: Schema) -> Resolved {
     if let Some(r) = resolve_go(v, schema) {
         return r;
     }
@@ -564,6 +606,42 @@ mod tests {
                 assert_eq!(resolve_core(&s), Resolved::Str, "{q} under 1.2");
                 assert_eq!(resolve_yaml11(&s), Resolved::Str, "{q} under 1.1");
             }
+        }
+    }
+
+    #[test]
+    fn a_word_taken_for_a_string_at_a_glance_is_one_under_every_rule() {
+        // Every word of the rules' tables, each with its letters' cases changed one at a time, cut short and
+        // made longer: the glance may only say "string" where the rules do.
+        let words = [
+            "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE", "y", "Y", "yes", "Yes", "YES",
+            "on", "On", "ON", "n", "N", "no", "No", "NO", "off", "Off", "OFF", "nan", "inf", "e5", "E5", "x1",
+        ];
+        let mut texts = Vec::new();
+        for w in words {
+            for i in 0..w.len() {
+                let mut flipped: Vec<u8> = w.bytes().collect();
+                flipped[i] ^= 0x20;
+                texts.push(String::from_utf8(flipped).expect("ASCII"));
+                texts.push(w[..i].to_string());
+            }
+            for tail in ["", "s", "e", ".5", ":30", "_1", " x", "1"] {
+                texts.push(format!("{w}{tail}"));
+            }
+        }
+        texts.extend(["name", "image", "ports", "type", "value", "fieldPath", "a", "Z", "abcdef"].map(String::from));
+        let mut glanced = 0;
+        for t in &texts {
+            if plainly_a_word(t) {
+                glanced += 1;
+                for schema in [Schema::Yaml11, Schema::Core] {
+                    assert_eq!(resolve_plain_by_rules(t, schema), Resolved::Str, "{t:?}");
+                }
+            }
+        }
+        assert!(glanced > 0);
+        for key in ["name", "type", "image", "ports", "fieldPath", "nx", "tx", "ox"] {
+            assert!(plainly_a_word(key), "{key}");
         }
     }
     use crate::{Props, Scalar, ScalarStyle};

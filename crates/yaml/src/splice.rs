@@ -228,7 +228,7 @@ fn spliced_document(doc: &Document, text: &str, first: bool, out: String) -> Res
     }
     let mut s = Splicer {
         src: text,
-        e: Emitter { out, layout: layout(src, &doc.root), memo: Default::default() },
+        e: Emitter { out, layout: layout(src, &doc.root), memo: Default::default(), spellings: Default::default() },
         failed: false,
     };
     let Some(col) = indent_column(src, start) else { return Err(s.e.out) };
