@@ -86,7 +86,7 @@ pub(crate) fn choose(
         said.extend(inject_words(m, &FieldPath::from("metadata")));
     }
     if let Some(m) = template_metadata {
-        said.extend(inject_words(m, &workload.template_metadata_field()));
+        said.extend(inject_words(m, workload.template_metadata_field()));
     }
     for word in &said {
         if let Some(message) = unknown_words(&word.value, &injection.name) {

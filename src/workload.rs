@@ -67,13 +67,13 @@ impl WorkloadKind {
     }
 
     /// `spec.template.spec`, as a field path for messages.
-    pub(crate) fn pod_spec_field(&self) -> FieldPath {
-        self.pod_spec.clone()
+    pub(crate) fn pod_spec_field(&self) -> &FieldPath {
+        &self.pod_spec
     }
 
     /// `spec.template.metadata`.
-    pub(crate) fn template_metadata_field(&self) -> FieldPath {
-        self.template_metadata.clone()
+    pub(crate) fn template_metadata_field(&self) -> &FieldPath {
+        &self.template_metadata
     }
 
     /// Jobs run to completion: a classic sidecar keeps them from ever completing.

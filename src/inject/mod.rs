@@ -87,7 +87,7 @@ fn reconcile(
     };
     // Read before the template is borrowed for editing: the placeholders' values name the object.
     let object = injection.filter(|i| i.templated()).map(|_| ObjectRef::of(item));
-    let Some(template) = template_mut(item, kind) else { return Err(Failure::NoPodTemplate(fields.spec)) };
+    let Some(template) = template_mut(item, kind) else { return Err(Failure::NoPodTemplate(fields.spec.clone())) };
     let mut status = read_status(template, &fields)?;
     let filled;
     let injection = match (injection, &object) {
@@ -132,7 +132,7 @@ fn reconcile(
     }
     write_status(&mut work, &status, old.as_ref());
 
-    let introduced = crate::check::new_problems(template, &work, &fields.spec, &fields.claims);
+    let introduced = crate::check::new_problems(template, &work, fields.spec, &fields.claims);
     if !introduced.is_empty() {
         return Err(Failure::Errors(introduced));
     }
@@ -154,11 +154,11 @@ fn first_injection(
     injection: &Injection,
     mut status: Status,
     name: &str,
-    fields: &Fields,
+    fields: &Fields<'_>,
 ) -> Result<Outcome, Failure> {
     let sidecars: Vec<&str> = injection.adds.all_containers().map(|p| p.name.as_str()).collect();
     let empty = empty_places(template, &sidecars);
-    let known = crate::check::problem_keys(template, &fields.spec, &fields.claims);
+    let known = crate::check::problem_keys(template, fields.spec, &fields.claims);
     #[cfg(debug_assertions)]
     let as_read = template.clone();
     let mut report = Report::default();
@@ -172,7 +172,7 @@ fn first_injection(
     }
     status.put(name, record);
     write_status(template, &status, None);
-    let introduced = crate::check::problems_since(&known, template, &fields.spec, &fields.claims);
+    let introduced = crate::check::problems_since(&known, template, fields.spec, &fields.claims);
     if !introduced.is_empty() {
         return Err(Failure::Errors(introduced));
     }
@@ -186,7 +186,7 @@ fn values_of(
     template: &Mapping,
     status: &Status,
     injection: &Injection,
-    fields: &Fields,
+    fields: &Fields<'_>,
 ) -> placeholders::Values {
     let labels = template.get("metadata").and_then(|m| m.get("labels")).and_then(Node::as_mapping);
     let labels = labels
@@ -224,9 +224,9 @@ fn values_of(
 }
 
 /// Field paths of the pod template's parts, for messages.
-struct Fields {
-    spec: FieldPath,
-    metadata: FieldPath,
+struct Fields<'k> {
+    spec: &'k FieldPath,
+    metadata: &'k FieldPath,
     /// The names of the volume claim templates beside the pod template (a StatefulSet's): volumes its pods get
     /// that the pod spec does not list.
     claims: Vec<String>,
@@ -237,16 +237,18 @@ struct Fields {
 /// or merge keys, because the change would leak into every other place that shares the node.
 fn check_shape(item: &Node, kind: &WorkloadKind) -> Result<(), Failure> {
     let mut node = item;
-    let mut at = FieldPath::default();
-    for key in kind.template_path.iter().map(String::as_str).chain(["spec"]) {
-        let map = plain_mapping(node, &at)?;
-        at = at.key(key);
+    let keys = || kind.template_path.iter().map(String::as_str).chain(["spec"]);
+    // The path to the `depth`-th step, made for an error only.
+    let at = |depth: usize| keys().take(depth).fold(FieldPath::default(), |at, key| at.key(key));
+    for (depth, key) in keys().enumerate() {
+        let map = plain_mapping(node, || at(depth))?;
         match map.get(key) {
             Some(next) if !next.is_null() => node = next,
-            _ => return Err(Failure::NoPodTemplate(kind.pod_spec_field())),
+            _ => return Err(Failure::NoPodTemplate(kind.pod_spec_field().clone())),
         }
     }
-    let spec = plain_mapping(node, &at)?;
+    let spec = plain_mapping(node, || kind.pod_spec_field().clone())?;
+    let at = kind.pod_spec_field();
     let mut errors = Vec::new();
     for key in PARTS.iter().filter(|k| matches!(k.place, Place::Containers | Place::PodSpec)).map(|k| k.field) {
         match spec.get(key) {
@@ -261,7 +263,7 @@ fn check_shape(item: &Node, kind: &WorkloadKind) -> Result<(), Failure> {
     let template = template_ref(item, kind);
     if let Some(metadata) = template.and_then(|t| t.get("metadata")).filter(|m| !m.is_null()) {
         let metadata_at = kind.template_metadata_field();
-        match plain_mapping(metadata, &metadata_at) {
+        match plain_mapping(metadata, || metadata_at.clone()) {
             Err(Failure::Errors(e)) => errors.extend(e),
             Err(Failure::NoPodTemplate(_)) => {}
             Ok(m) => {
@@ -270,7 +272,7 @@ fn check_shape(item: &Node, kind: &WorkloadKind) -> Result<(), Failure> {
                 for (_, kind) in parts::at(Place::TemplateMetadata).filter(|(index, _)| *index == ANNOTATIONS) {
                     let key = kind.field;
                     if let Some(n) = m.get(key).filter(|n| !n.is_null()) {
-                        if let Err(Failure::Errors(e)) = plain_mapping(n, &metadata_at.key(key)) {
+                        if let Err(Failure::Errors(e)) = plain_mapping(n, || metadata_at.key(key)) {
                             errors.extend(e);
                         }
                     }
@@ -294,7 +296,7 @@ fn check_edited_metadata(
     name: &str,
     injection: Option<&Injection>,
     old: Option<&Record>,
-    fields: &Fields,
+    fields: &Fields<'_>,
 ) -> Result<(), Failure> {
     let mut errors = Vec::new();
     for (index, kind) in parts::at(Place::TemplateMetadata).filter(|(index, _)| *index != ANNOTATIONS) {
@@ -323,7 +325,7 @@ fn check_edited_metadata(
                 ),
             }),
             None => {
-                if let Err(Failure::Errors(e)) = plain_mapping(map, &at) {
+                if let Err(Failure::Errors(e)) = plain_mapping(map, || at.clone()) {
                     errors.extend(e);
                 }
             }
@@ -336,9 +338,14 @@ fn check_edited_metadata(
     }
 }
 
-fn plain_mapping<'a>(node: &'a Node, at: &FieldPath) -> Result<&'a Mapping, Failure> {
-    let at = if at.is_root() { FieldPath::from("(root)") } else { at.clone() };
-    let error = |message: String| Failure::Errors(vec![FieldError { path: at.clone(), message }]);
+/// `node` as a mapping this function edits: no alias, no merge key. `at` makes the node's path, for an error
+/// only: this runs at every step to every pod template.
+fn plain_mapping(node: &Node, at: impl Fn() -> FieldPath) -> Result<&Mapping, Failure> {
+    let error = |message: String| {
+        let path = at();
+        let path = if path.is_root() { FieldPath::from("(root)") } else { path };
+        Failure::Errors(vec![FieldError { path, message }])
+    };
     match node {
         Node::Mapping(m) if has_merge_key(m) => Err(error(
             "uses a YAML merge key (<<); sidecar-injector does not edit through merge keys, expand it first".into(),
@@ -390,7 +397,7 @@ fn template_mut<'a>(item: &'a mut Node, kind: &WorkloadKind) -> Option<&'a mut M
     node.as_mapping_mut()
 }
 
-fn read_status(template: &Mapping, fields: &Fields) -> Result<Status, Failure> {
+fn read_status(template: &Mapping, fields: &Fields<'_>) -> Result<Status, Failure> {
     let value = template.get("metadata").and_then(|m| m.get("annotations")).and_then(|a| a.get(STATUS_ANNOTATION));
     let Some(value) = value else { return Ok(Status::default()) };
     let text = value.as_scalar().map(|s| s.value.as_str()).unwrap_or("");
@@ -566,7 +573,7 @@ fn add(
     injection: &Injection,
     others: &Status,
     old: Option<&Record>,
-    fields: &Fields,
+    fields: &Fields<'_>,
     report: &mut Report,
 ) -> Result<Record, Vec<FieldError>> {
     let mut record = Record::new(injection.hash.clone());
@@ -585,14 +592,14 @@ fn add(
     let mut new_init = Vec::new();
     let mut new_containers = Vec::new();
     for part in adds.init_containers() {
-        if let Some(hash) = ctx.container(spec, part, init_list, &mut new_init, &fields.spec) {
+        if let Some(hash) = ctx.container(spec, part, init_list, &mut new_init, fields.spec) {
             record.parts[INIT_CONTAINERS].push(&part.name, &hash);
         }
     }
     for part in adds.containers() {
         let (row, out) =
             if placement.native { (INIT_CONTAINERS, &mut new_init) } else { (CONTAINERS, &mut new_containers) };
-        if let Some(hash) = ctx.container(spec, part, PARTS[row].field, out, &fields.spec) {
+        if let Some(hash) = ctx.container(spec, part, PARTS[row].field, out, fields.spec) {
             record.parts[row].push(&part.name, &hash);
         }
     }
@@ -604,7 +611,7 @@ fn add(
         for part in adds.of(index) {
             // An entry whose record kept the workload's own was given back by undo: it is the workload's now.
             let owned = old.parts[index].recorded(&part.name).filter(|_| !old.kept(&format!("{list}#{}", part.name)));
-            if let Some(hash) = ctx.list_part(spec, kind, part, &fields.spec, owned, &list) {
+            if let Some(hash) = ctx.list_part(spec, kind, part, fields.spec, owned, &list) {
                 record.parts[index].push(&part.name, &hash);
             }
         }

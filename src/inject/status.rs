@@ -210,7 +210,8 @@ impl Status {
 
     /// The annotation's value.
     pub(crate) fn to_json(&self) -> String {
-        let mut out = String::from("{");
+        let mut out = String::with_capacity(256);
+        out.push('{');
         for (i, (name, record)) in self.records.iter().enumerate() {
             if i > 0 {
                 out.push(',');
@@ -287,7 +288,9 @@ impl Record {
             if entries.is_empty() {
                 continue;
             }
-            out.push_str(&format!(",\"{}\":", kind.field));
+            out.push_str(",\"");
+            out.push_str(kind.field);
+            out.push_str("\":");
             match entries {
                 Entries::Hashes(entries) => json_object(entries, |hash, out| json_string(hash, out), out),
                 Entries::PerContainer(entries) => json_object(entries, |names, out| json_list(names, out), out),
@@ -337,16 +340,25 @@ fn json_list(names: &[String], out: &mut String) {
 
 fn json_string(s: &str, out: &mut String) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
+    // The text between escapes goes in whole: a record is written for every injected workload.
+    let mut from = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escape = match b {
+            b'"' => Some("\\\""),
+            b'\\' => Some("\\\\"),
             // The YAML of a declaration kept under `before` has many.
-            '\n' => out.push_str("\\n"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
+            b'\n' => Some("\\n"),
+            0..0x20 | 0x7f => None,
+            _ => continue,
+        };
+        out.push_str(&s[from..i]);
+        match escape {
+            Some(escape) => out.push_str(escape),
+            None => out.push_str(&format!("\\u{b:04x}")),
         }
+        from = i + 1;
     }
+    out.push_str(&s[from..]);
     out.push('"');
 }
 
@@ -361,6 +373,17 @@ mod tests {
             record.parts[*index] = entries.clone();
         }
         record
+    }
+
+    #[test]
+    fn a_json_string_reads_back_as_its_text() {
+        let mut text: String = (0u8..0x80).map(char::from).collect();
+        text.push_str("é\u{2028}😀\"\\end");
+        for s in [text.as_str(), "", "plain", "\"", "a\nb\\"] {
+            let mut out = String::new();
+            json_string(s, &mut out);
+            assert_eq!(serde_json::from_str::<String>(&out).expect("JSON"), s, "{out}");
+        }
     }
 
     #[test]
