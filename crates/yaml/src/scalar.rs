@@ -55,11 +55,13 @@ enum Schema {
 }
 
 /// The meaning under go-yaml v3 (kyaml, kpt, kustomize): the YAML 1.2 core schema plus timestamps and `0644`.
+#[inline]
 pub fn resolve_core(s: &Scalar) -> Resolved {
     resolve(s, Schema::Core)
 }
 
 /// The meaning under YAML 1.1 (go-yaml v2 / sigs.k8s.io/yaml, i.e. Kubernetes; plus PyYAML's 1.1 types).
+#[inline]
 pub fn resolve_yaml11(s: &Scalar) -> Resolved {
     resolve(s, Schema::Yaml11)
 }
