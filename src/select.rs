@@ -196,7 +196,10 @@ impl NamespaceIndex {
         };
         let info = NamespaceInfo {
             object: ObjectRef::of(item),
-            labels: string_pairs(item, metadata.get("labels")),
+            labels: string_pairs(item, metadata.get("labels"))
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             said: inject_words(metadata, &FieldPath::from("metadata")),
         };
         let in_time = !self.asked.borrow().contains(&name);
@@ -215,7 +218,7 @@ impl NamespaceIndex {
 
 /// The string pairs of a labels mapping. An alias (`labels: *labels`, the pod template sharing the workload's
 /// labels) is read as the node it names: reading through an alias changes nothing.
-fn string_pairs(root: &Node, node: Option<&Node>) -> Vec<(String, String)> {
+fn string_pairs<'a>(root: &'a Node, node: Option<&'a Node>) -> Vec<(&'a str, &'a str)> {
     let node = match node {
         Some(Node::Alias(name)) => anchored(root, name),
         other => other,
@@ -224,7 +227,7 @@ fn string_pairs(root: &Node, node: Option<&Node>) -> Vec<(String, String)> {
         .map(|m| {
             m.entries
                 .iter()
-                .filter_map(|(k, v)| Some((k.as_scalar()?.value.to_string(), v.as_scalar()?.value.to_string())))
+                .filter_map(|(k, v)| Some((k.as_scalar()?.value.as_str(), v.as_scalar()?.value.as_str())))
                 .collect()
         })
         .unwrap_or_default()
@@ -404,8 +407,8 @@ struct Candidate<'a> {
     name: &'a str,
     /// `None` when the object has no namespace: it then matches only a namespace glob that matches "".
     namespace: Option<&'a str>,
-    labels: &'a [(String, String)],
-    pod_labels: &'a [(String, String)],
+    labels: &'a [(&'a str, &'a str)],
+    pod_labels: &'a [(&'a str, &'a str)],
 }
 
 impl Selector {
@@ -433,8 +436,9 @@ impl LabelSelector {
         format!("{{{}}}", parts.join(", "))
     }
 
-    pub(crate) fn matches(&self, labels: &[(String, String)]) -> bool {
-        let value = |key: &str| labels.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+    /// Whether `labels` (a workload's, read from its tree; a Namespace's, kept) match.
+    pub(crate) fn matches(&self, labels: &[(impl AsRef<str>, impl AsRef<str>)]) -> bool {
+        let value = |key: &str| labels.iter().find(|(k, _)| k.as_ref() == key).map(|(_, v)| v.as_ref());
         self.match_labels.iter().all(|(k, v)| value(k) == Some(v.as_str()))
             && self.match_expressions.iter().all(|r| match r.operator {
                 Operator::In => value(&r.key).is_some_and(|v| r.values.iter().any(|x| x == v)),
@@ -491,8 +495,8 @@ mod tests {
         assert!(glob_match("", ""));
     }
 
-    fn labels(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    fn labels<'a>(pairs: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+        pairs.to_vec()
     }
 
     #[test]
@@ -562,7 +566,7 @@ mod tests {
         let labels = item.get("spec").and_then(|s| s.get("template")).and_then(|t| t.get("metadata"));
         let labels = labels.and_then(|m| m.get("labels"));
         assert!(matches!(labels, Some(Node::Alias(_))));
-        assert_eq!(string_pairs(&item, labels), vec![("app".to_string(), "web".to_string())]);
+        assert_eq!(string_pairs(&item, labels), vec![("app", "web")]);
     }
 
     #[test]
