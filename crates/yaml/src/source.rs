@@ -49,7 +49,8 @@ pub(crate) fn skip_trivia(src: &[u8], mut i: usize, end: usize) -> usize {
 
 /// Whether `text` holds a line break.
 pub(crate) fn has_break(text: &[u8]) -> bool {
-    (0..text.len()).any(|i| break_at(text, i) > 0)
+    // Every line break holds one of these bytes (most text has none, and is looked at one byte at a time).
+    text.iter().any(|&b| matches!(b, b'\n' | b'\r' | 0xC2 | 0xE2)) && (0..text.len()).any(|i| break_at(text, i) > 0)
 }
 
 /// The offset of the first byte of the line holding `pos` (on the first line, past a byte order mark).
