@@ -4,26 +4,6 @@ use crate::config::FieldError;
 use crate::path::FieldPath;
 use lossless_yaml::{Mapping, Node};
 
-/// The keys of the problems `template` has: what [`problems_since`] leaves out.
-pub(crate) fn problem_keys(template: &Mapping, spec_field: &FieldPath, claims: &[String]) -> Vec<String> {
-    problems(template, spec_field, claims).into_iter().map(|(key, _)| key).collect()
-}
-
-/// The problems of `after` that are not among the `known` ones of the template before.
-pub(crate) fn problems_since(
-    known: &[String],
-    after: &Mapping,
-    spec_field: &FieldPath,
-    claims: &[String],
-) -> Vec<FieldError> {
-    unknown(problems(after, spec_field, claims), known)
-}
-
-/// The `found` problems whose keys are not `known`.
-fn unknown(found: Vec<(String, FieldError)>, known: &[String]) -> Vec<FieldError> {
-    found.into_iter().filter(|(key, _)| !known.contains(key)).map(|(_, e)| e).collect()
-}
-
 /// What the API server (or the kubelet) would reject in a pod template, found in `after` but not in `before`:
 /// an injection answers for what it broke, not for what the workload already had wrong.
 ///
@@ -39,7 +19,33 @@ pub(crate) fn new_problems(
     if found.is_empty() {
         return Vec::new(); // the common case: no need to look at the pod as it was
     }
-    unknown(found, &problem_keys(before, spec_field, claims))
+    not_in(found, before, spec_field, claims)
+}
+
+/// [`new_problems`] for a template edited in place: `before` makes the template as it was, asked for only when
+/// `after` has a problem (the common case has none, and needs no look at the pod as it was).
+pub(crate) fn problems_not_before(
+    after: &Mapping,
+    spec_field: &FieldPath,
+    claims: &[String],
+    before: impl FnOnce() -> Mapping,
+) -> Vec<FieldError> {
+    let found = problems(after, spec_field, claims);
+    if found.is_empty() {
+        return Vec::new();
+    }
+    not_in(found, &before(), spec_field, claims)
+}
+
+/// The `found` problems that `before` did not have.
+fn not_in(
+    found: Vec<(String, FieldError)>,
+    before: &Mapping,
+    spec_field: &FieldPath,
+    claims: &[String],
+) -> Vec<FieldError> {
+    let known: Vec<String> = problems(before, spec_field, claims).into_iter().map(|(key, _)| key).collect();
+    found.into_iter().filter(|(key, _)| !known.contains(key)).map(|(_, e)| e).collect()
 }
 
 /// Each problem with a key that does not depend on list positions (an insertion at the front shifts them).

@@ -158,7 +158,6 @@ fn first_injection(
 ) -> Result<Outcome, Failure> {
     let sidecars: Vec<&str> = injection.adds.all_containers().map(|p| p.name.as_str()).collect();
     let empty = empty_places(template, &sidecars);
-    let known = crate::check::problem_keys(template, fields.spec, &fields.claims);
     #[cfg(debug_assertions)]
     let as_read = template.clone();
     let mut report = Report::default();
@@ -170,12 +169,21 @@ fn first_injection(
         debug_assert!(*template == as_read, "add changed a template it recorded nothing for");
         return Ok(Outcome::NothingToAdd(report));
     }
-    status.put(name, record);
-    write_status(template, &status, None);
-    let introduced = crate::check::problems_since(&known, template, fields.spec, &fields.claims);
+    // The pod as it was, for the problems it had already (rare: most pods have none after the injection), is
+    // the injected one with the injection taken out: what a removal gives back, the workload as it was read.
+    let as_it_was = || {
+        let mut before = template.clone();
+        undo(&mut before, &record, None, &mut Report::default());
+        #[cfg(debug_assertions)]
+        debug_assert!(before.get("spec") == as_read.get("spec"), "the injection taken out is not the pod as read");
+        before
+    };
+    let introduced = crate::check::problems_not_before(template, fields.spec, &fields.claims, as_it_was);
     if !introduced.is_empty() {
         return Err(Failure::Errors(introduced));
     }
+    status.put(name, record);
+    write_status(template, &status, None);
     // A record was written: the template's meaning changed.
     Ok(Outcome::Changed(report))
 }
