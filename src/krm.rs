@@ -123,17 +123,17 @@ impl ResourceList {
 /// `None` when such an entry cannot be read on its own; `Some(None)` when there is none.
 pub fn function_config_ahead(input: &[u8]) -> Option<Option<(Node, usize)>> {
     const KEY: &[u8] = b"functionConfig:";
-    let mut at = 0;
+    // Looked for from the end, where kpt and kustomize write it: the rest of the list is not read twice. (Had
+    // the list another such line, what is found here is not the list's functionConfig, and the check after the
+    // whole read says so.)
+    let mut end = input.len();
     let key_at = loop {
-        let Some(i) = memfind(&input[at..], KEY).map(|i| at + i) else { return Some(None) };
+        let Some(i) = memrfind(&input[..end], KEY) else { return Some(None) };
         let line_start = i == 0 || input[i - 1] == b'\n';
         if line_start && matches!(input.get(i + KEY.len()), None | Some(b' ' | b'\t' | b'\n' | b'\r' | b'#')) {
             break i;
         }
-        at = i + KEY.len();
-        if at >= input.len() {
-            return Some(None);
-        }
+        end = i + KEY.len() - 1;
     };
     // The entry runs to the next line that starts with text (another key, `---`, `...`).
     let mut end = input.len();
@@ -154,40 +154,41 @@ pub fn function_config_ahead(input: &[u8]) -> Option<Option<(Node, usize)>> {
     Some((!value.is_null()).then_some((value, key_at)))
 }
 
-/// Where `needle` first occurs in `haystack`. The list is searched to its end for a key most lists have last
-/// (kpt and kustomize write it after the items), so it looks for the needle's rarest-looking byte (an upper-case
-/// letter in `functionConfig:`) eight bytes at a time: a byte-by-byte loop cost as much as a tenth of the run
-/// beyond reading and writing the list.
-fn memfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+/// Where `needle` last occurs in `haystack`. It looks for the needle's rarest-looking byte (an upper-case
+/// letter in `functionConfig:`) eight bytes at a time: a byte-by-byte loop over a list cost as much as a tenth
+/// of the run beyond reading and writing it.
+fn memrfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     let pivot = needle.iter().position(u8::is_ascii_uppercase).unwrap_or(0);
-    let mut at = pivot;
-    while let Some(i) = find_byte(&haystack[at.min(haystack.len())..], needle[pivot]) {
-        let start = at + i - pivot;
-        if haystack[start..].starts_with(needle) {
-            return Some(start);
+    // Where a needle could end: no later than the haystack's end.
+    let mut end = (haystack.len() + 1).checked_sub(needle.len() - pivot)?;
+    while let Some(i) = rfind_byte(&haystack[..end], needle[pivot]) {
+        if let Some(start) = i.checked_sub(pivot) {
+            if haystack[start..].starts_with(needle) {
+                return Some(start);
+            }
         }
-        at += i + 1;
+        end = i;
     }
     None
 }
 
-/// Where `byte` first occurs in `haystack`, eight bytes to a step: a word whose XOR with the byte repeated has a
+/// Where `byte` last occurs in `haystack`, eight bytes to a step: a word whose XOR with the byte repeated has a
 /// zero byte holds it.
-fn find_byte(haystack: &[u8], byte: u8) -> Option<usize> {
+fn rfind_byte(haystack: &[u8], byte: u8) -> Option<usize> {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
     let repeated = u64::from_ne_bytes([byte; 8]);
-    let mut words = haystack.chunks_exact(8);
-    let mut offset = 0;
+    let mut words = haystack.rchunks_exact(8);
+    let mut end = haystack.len();
     for word in &mut words {
         let bytes: [u8; 8] = word.try_into().expect("chunks of eight");
         let x = u64::from_ne_bytes(bytes) ^ repeated;
+        end -= 8;
         if x.wrapping_sub(ONES) & !x & HIGHS != 0 {
-            return word.iter().position(|&b| b == byte).map(|i| offset + i);
+            return word.iter().rposition(|&b| b == byte).map(|i| end + i);
         }
-        offset += 8;
     }
-    words.remainder().iter().position(|&b| b == byte).map(|i| offset + i)
+    words.remainder().iter().rposition(|&b| b == byte)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -316,21 +317,26 @@ fn file_of(object: &Node) -> Option<(String, Option<String>)> {
 
 #[cfg(test)]
 mod tests {
-    use super::memfind;
+    use super::memrfind;
 
     #[test]
-    fn memfind_finds_the_first_occurrence_wherever_it_lies() {
+    fn memrfind_finds_the_last_occurrence_wherever_it_lies() {
         let needle = b"functionConfig:";
+        let naive = |hay: &[u8]| {
+            (hay.len() >= needle.len()).then(|| hay.windows(needle.len()).rposition(|w| w == needle)).flatten()
+        };
         for len in 0..40 {
             for at in 0..=len {
-                // Near-misses around the needle: the pivot byte alone, a needle cut short.
+                // Near-misses around the needle: the pivot byte alone, a needle cut short, at either end.
                 let mut hay = b"C functionConfigC".repeat(len / 8 + 1);
                 hay.truncate(at);
-                let expected = (hay.len() >= needle.len()).then(|| hay.windows(needle.len()).position(|w| w == needle));
-                assert_eq!(memfind(&hay, needle), expected.flatten(), "{:?}", String::from_utf8_lossy(&hay));
-                hay.extend_from_slice(needle);
-                hay.extend_from_slice(b" and functionConfig: again");
-                assert_eq!(memfind(&hay, needle), Some(at), "{:?}", String::from_utf8_lossy(&hay));
+                assert_eq!(memrfind(&hay, needle), naive(&hay), "{:?}", String::from_utf8_lossy(&hay));
+                let mut with = b"functionConfig: first, then ".to_vec();
+                with.extend_from_slice(&hay);
+                with.extend_from_slice(needle);
+                let last = with.len() - needle.len();
+                with.extend_from_slice(&hay);
+                assert_eq!(memrfind(&with, needle), Some(last), "{:?}", String::from_utf8_lossy(&with));
             }
         }
     }
