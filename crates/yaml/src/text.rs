@@ -102,9 +102,15 @@ impl From<Text> for String {
 }
 
 impl PartialEq for Text {
+    /// Inline text is compared whole, a few words, without a call: `new` zeroes the bytes past the text, and
+    /// text too long to be inline is always on the heap, so equal texts have equal representations.
     #[inline]
     fn eq(&self, other: &Text) -> bool {
-        self.as_str() == other.as_str()
+        match (&self.0, &other.0) {
+            (Repr::Inline { len: a, bytes: x }, Repr::Inline { len: b, bytes: y }) => a == b && x == y,
+            (Repr::Heap(a), Repr::Heap(b)) => a == b,
+            _ => false,
+        }
     }
 }
 
@@ -191,6 +197,18 @@ mod tests {
             assert_eq!(String::from(t.clone()), s);
             assert_eq!(format!("{t:?}"), format!("{s:?}"));
             assert!(t == s);
+        }
+    }
+
+    #[test]
+    fn texts_are_equal_when_their_strings_are() {
+        let texts = ["", "a", "b", "ab", "a\0", &"x".repeat(INLINE), &"x".repeat(INLINE + 1), &"y".repeat(INLINE + 1)];
+        for a in texts {
+            for b in texts {
+                let (x, y) = (Text::new(a), Text::from(b.to_string()));
+                assert_eq!(x == y, a == b, "{a:?} {b:?}");
+                assert_eq!(x.clone() == y.clone(), a == b, "{a:?} {b:?}");
+            }
         }
     }
 }
