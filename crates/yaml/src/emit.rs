@@ -56,12 +56,33 @@ pub(crate) struct Emitter {
 /// How recent new strings were written, plain or quoted: deciding takes a read of the text under YAML 1.1 and
 /// 1.2, and what the function writes anew repeats (the keys and values of every result, each workload's status
 /// record). Direct-mapped by length and end bytes; a clash writes the string as if it were not kept.
-#[derive(Default)]
 pub(crate) struct Spellings {
     slots: Vec<Option<(String, String)>>,
+    /// At each slot, a glance at the last text not kept there (see [`glance`]).
+    missed: [u64; Spellings::SLOTS],
     /// For tests: write every string as if none were kept, the reference the kept texts are checked against.
     #[cfg(test)]
     off: bool,
+}
+
+impl Default for Spellings {
+    fn default() -> Spellings {
+        Spellings {
+            slots: Vec::new(),
+            missed: [0; Spellings::SLOTS],
+            #[cfg(test)]
+            off: false,
+        }
+    }
+}
+
+/// A text's length and first and last eight bytes, mixed: enough to tell one text from the next at a slot most
+/// of the time (a clash only keeps a text a time too early or late; what is kept is compared whole).
+fn glance(v: &str) -> u64 {
+    let b = v.as_bytes();
+    let word = |w: &[u8]| w.iter().fold(0u64, |h, &x| (h << 8) | u64::from(x));
+    let (head, tail) = (&b[..b.len().min(8)], &b[b.len().saturating_sub(8)..]);
+    (b.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ word(head) ^ word(tail).rotate_left(29)
 }
 
 impl Spellings {
@@ -491,11 +512,18 @@ impl Emitter {
         if slots.is_empty() {
             slots.resize(Spellings::SLOTS, None);
         }
-        if slots[at].as_ref().is_none_or(|(value, _)| *value != *s.value) {
-            // One line: `render` writes it inline, the same for a key as for a value.
-            let Rendered::Inline(text) = render(s, false) else { return None };
-            slots[at] = Some((s.value.to_string(), text.into_owned()));
+        match &slots[at] {
+            Some((value, _)) if *value == *s.value => return Some(at),
+            // A text seen once is written without being kept: most names are unique, and keeping one costs
+            // two copies. One seen twice in a row at its slot takes the slot.
+            Some(_) if std::mem::replace(&mut self.spellings.missed[at], glance(&s.value)) != glance(&s.value) => {
+                return None
+            }
+            _ => {}
         }
+        // One line: `render` writes it inline, the same for a key as for a value.
+        let Rendered::Inline(text) = render(s, false) else { return None };
+        slots[at] = Some((s.value.to_string(), text.into_owned()));
         Some(at)
     }
 
