@@ -516,7 +516,7 @@ impl<'s> Splicer<'s> {
         let src = self.bytes();
         let key = origin(src, k).filter(|o| {
             let (a, b) = (o.start as usize, o.end as usize);
-            a >= at.prev_end && b <= end && a < b && scalar_key(k) && !source::has_break(&src[a..b]) && pristine(src, k)
+            a >= at.prev_end && b <= end && a < b && scalar_key(k) && pristine(src, k) && !spans_lines(k, &src[a..b])
         });
         let Some(ko) = key.copied() else {
             self.entry_anew(first, k, v, col);
@@ -767,10 +767,20 @@ fn scalar_key(k: &Node) -> bool {
     matches!(k, Node::Scalar(s) if !s.value.is_empty())
 }
 
+/// Whether the pristine scalar `k`, read from `text`, was written over more than one line. Most keys are plain
+/// ASCII text that is their value (check 0): such text has no line break, since a reader folds a break in plain
+/// text into a space or drops it (only U+2028 and U+2029 can stay as they were, and they are not ASCII).
+fn spans_lines(k: &Node, text: &[u8]) -> bool {
+    let as_read = matches!(k, Node::Scalar(s) if s.props.origin.check == 0) && text.is_ascii();
+    !as_read && source::has_break(text)
+}
+
 /// What stands between an implicit key and its value: the `:` on the key's line, then blanks, line breaks and
 /// comments. (An explicit `? key` has its `:` on a later line; it is written anew.)
 fn key_separator(text: &[u8]) -> bool {
     let colon = text.iter().position(|&b| b != b' ' && b != b'\t');
+    // Most often `: ` or a `:` ending the line: blanks and line feeds are trivia at a glance.
+    let trivia = |rest: &[u8]| rest.iter().all(|&b| matches!(b, b' ' | b'\t' | b'\n')) || trivia(rest);
     colon.is_some_and(|i| text[i] == b':' && trivia(&text[i + 1..]))
 }
 
