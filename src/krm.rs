@@ -243,6 +243,8 @@ impl Finding {
         self
     }
 
+    /// The result as an item of the list's `results`. [`Finding::write_new`] writes the same mapping straight
+    /// into new text: the two must agree (the item-by-item tests compare both ways' output on every case).
     pub fn to_node(&self) -> Node {
         let mut m = Mapping::default();
         m.insert("message", Node::string(&self.message));
@@ -278,6 +280,33 @@ impl Finding {
             m.insert("file", Node::Mapping(f));
         }
         Node::Mapping(m)
+    }
+
+    /// [`Finding::to_node`] written straight into a list of new results: the same entries, in the same order.
+    pub fn write_new(&self, m: &mut lossless_yaml::NewMapping<'_>) {
+        m.string("message", &self.message);
+        m.string("severity", self.severity.as_str());
+        if let Some(r) = &self.resource {
+            m.mapping("resourceRef", |rr| {
+                rr.string("apiVersion", &r.api_version);
+                rr.string("kind", &r.kind);
+                rr.string("name", &r.name);
+                if let Some(ns) = &r.namespace {
+                    rr.string("namespace", ns);
+                }
+            });
+        }
+        if let Some(path) = &self.field {
+            m.mapping("field", |f| f.string("path", path));
+        }
+        if let Some((path, index)) = &self.file {
+            m.mapping("file", |f| {
+                f.string("path", path);
+                if let Some(index) = index.as_ref().and_then(|i| i.parse::<i64>().ok()) {
+                    f.integer("index", index);
+                }
+            });
+        }
     }
 
     /// One line for stderr or a terminal.

@@ -111,7 +111,11 @@ fn item_by_item(input: &[u8]) -> Option<Output> {
     let stdout = if list.has_key("results") {
         writer.finish(&list.into_document(&findings), items_end, None)?
     } else {
-        let mut results = findings.iter().map(Finding::to_node);
+        let mut results = |list: &mut lossless_yaml::NewList<'_>| {
+            for finding in &findings {
+                list.item(|m| finding.write_new(m));
+            }
+        };
         writer.finish(&list.into_document(&[]), items_end, Some(("results", &mut results)))?
     };
     Some(finish(stdout.into_bytes(), &findings))

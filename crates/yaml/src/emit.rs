@@ -350,7 +350,16 @@ impl Emitter {
     }
 
     fn scalar(&mut self, s: &Scalar, indent: usize, key: bool) {
-        if let Some(at) = self.spell(s) {
+        if s.style == ScalarStyle::Auto && s.props.is_empty() {
+            return self.auto_string(&s.value, indent, key);
+        }
+        self.push_props(&props_text(&s.props));
+        self.push_rendered(render(s, key), indent);
+    }
+
+    /// A new string with no properties, as [`Emitter::scalar`] writes one: its kept text when it is kept.
+    fn auto_string(&mut self, v: &str, indent: usize, key: bool) {
+        if let Some(at) = self.spell_str(v) {
             let text = self.spellings.text(at);
             if !text.is_empty() {
                 self.out.push(' ');
@@ -359,8 +368,11 @@ impl Emitter {
             self.out.push('\n');
             return;
         }
-        self.push_props(&props_text(&s.props));
-        match render(s, key) {
+        self.push_rendered(render_auto(v, key), indent);
+    }
+
+    fn push_rendered(&mut self, rendered: Rendered<'_>, indent: usize) {
+        match rendered {
             Rendered::Inline(text) => {
                 if !text.is_empty() {
                     self.out.push(' ');
@@ -448,26 +460,14 @@ impl Emitter {
     pub(crate) fn list_entry(
         &mut self,
         key: &Node,
-        items: &mut dyn Iterator<Item = Node>,
+        fill: &mut dyn FnMut(&mut NewList<'_>),
         indent: usize,
     ) -> Option<()> {
         self.out.push_str(&implicit_key(key)?);
         self.out.push(':');
-        let at = indent + self.layout.seq;
-        let mut any = false;
-        for item in items {
-            if !any {
-                self.out.push('\n');
-                any = true;
-            }
-            if self.out.capacity() - self.out.len() < 1 << 16 {
-                self.out.reserve_exact((self.out.len() / 8).max(1 << 20));
-            }
-            self.indent(at);
-            self.out.push('-');
-            self.item(&item, at);
-        }
-        if !any {
+        let mut list = NewList { at: indent + self.layout.seq, any: false, e: self };
+        fill(&mut list);
+        if !list.any {
             self.empty(&Props::default(), "[]");
         }
         Some(())
@@ -500,30 +500,33 @@ impl Emitter {
     /// The slot that holds the text of the new string `s` (see [`Spellings`]), kept there for the next time:
     /// `None` for a scalar read from text, one with properties, one that is not kept.
     fn spell(&mut self, s: &Scalar) -> Option<usize> {
+        if s.style != ScalarStyle::Auto || !s.props.is_empty() {
+            return None;
+        }
+        self.spell_str(&s.value)
+    }
+
+    /// [`Emitter::spell`] for the new string `v`, without properties.
+    fn spell_str(&mut self, v: &str) -> Option<usize> {
         #[cfg(test)]
         if self.spellings.off {
             return None;
         }
-        if s.style != ScalarStyle::Auto || !s.props.is_empty() {
-            return None;
-        }
-        let at = Spellings::slot(&s.value)?;
+        let at = Spellings::slot(v)?;
         let slots = &mut self.spellings.slots;
         if slots.is_empty() {
             slots.resize(Spellings::SLOTS, None);
         }
         match &slots[at] {
-            Some((value, _)) if *value == *s.value => return Some(at),
+            Some((value, _)) if value == v => return Some(at),
             // A text seen once is written without being kept: most names are unique, and keeping one costs
             // two copies. One seen twice in a row at its slot takes the slot.
-            Some(_) if std::mem::replace(&mut self.spellings.missed[at], glance(&s.value)) != glance(&s.value) => {
-                return None
-            }
+            Some(_) if std::mem::replace(&mut self.spellings.missed[at], glance(v)) != glance(v) => return None,
             _ => {}
         }
-        // One line: `render` writes it inline, the same for a key as for a value.
-        let Rendered::Inline(text) = render(s, false) else { return None };
-        slots[at] = Some((s.value.to_string(), text.into_owned()));
+        // One line: `render_auto` writes it inline, the same for a key as for a value.
+        let Rendered::Inline(text) = render_auto(v, false) else { return None };
+        slots[at] = Some((v.to_string(), text.into_owned()));
         Some(at)
     }
 
@@ -535,6 +538,105 @@ impl Emitter {
             n -= SPACES.len();
         }
         self.out.push_str(&SPACES[..n]);
+    }
+}
+
+/// The items of a block list written anew, one at a time (see [`crate::ListWriter::finish`]): each a mapping
+/// whose entries the caller gives as strings, integers and mappings of them, written as the emitter writes
+/// the same mapping of new nodes, without making the nodes. The function's results, one per workload, are
+/// written so.
+pub struct NewList<'e> {
+    e: &'e mut Emitter,
+    at: usize,
+    any: bool,
+}
+
+impl NewList<'_> {
+    /// One item: a mapping with the entries `entries` writes.
+    pub fn item(&mut self, entries: impl FnOnce(&mut NewMapping<'_>)) {
+        let e = &mut *self.e;
+        if !self.any {
+            e.out.push('\n');
+            self.any = true;
+        }
+        // As `flush` grows it: by an eighth at a time, not by doubling.
+        if e.out.capacity() - e.out.len() < 1 << 16 {
+            e.out.reserve_exact((e.out.len() / 8).max(1 << 20));
+        }
+        e.indent(self.at);
+        e.out.push_str("- ");
+        let mut m = NewMapping { indent: self.at + 2, first_inline: true, written: 0, e };
+        entries(&mut m);
+        if m.written == 0 {
+            m.e.out.push_str("{}\n");
+        }
+    }
+}
+
+/// The entries of a block mapping written anew (see [`NewList`]).
+pub struct NewMapping<'e> {
+    e: &'e mut Emitter,
+    indent: usize,
+    /// Whether the first entry goes on the line already started (after `- `).
+    first_inline: bool,
+    written: usize,
+}
+
+impl NewMapping<'_> {
+    /// `key: value`, the value a string.
+    pub fn string(&mut self, key: &str, value: &str) {
+        self.key(key);
+        self.e.auto_string(value, self.indent, false);
+    }
+
+    /// `key: value`, the value an integer.
+    pub fn integer(&mut self, key: &str, value: i64) {
+        use std::fmt::Write;
+        self.key(key);
+        let _ = writeln!(self.e.out, " {value}");
+    }
+
+    /// `key:` and a mapping with the entries `entries` writes under it (`{}` for none).
+    pub fn mapping(&mut self, key: &str, entries: impl FnOnce(&mut NewMapping<'_>)) {
+        self.key(key);
+        let mark = self.e.out.len();
+        self.e.out.push('\n');
+        let indent = self.indent + self.e.layout.map;
+        let mut m = NewMapping { indent, first_inline: false, written: 0, e: &mut *self.e };
+        entries(&mut m);
+        if m.written == 0 {
+            self.e.out.truncate(mark);
+            self.e.out.push_str(" {}\n");
+        }
+    }
+
+    /// An entry's start and key, through its `:`, as [`Emitter::entry`] writes a new string key.
+    fn key(&mut self, key: &str) {
+        if self.written > 0 || !self.first_inline {
+            self.e.indent(self.indent);
+        }
+        self.written += 1;
+        let e = &mut *self.e;
+        if let Some(at) = e.spell_str(key) {
+            let text = e.spellings.text(at);
+            if !text.is_empty() && text.len() <= MAX_IMPLICIT_KEY {
+                e.out.push_str(text);
+                e.out.push(':');
+                return;
+            }
+        }
+        match render_auto(key, true) {
+            Rendered::Inline(text) if !text.is_empty() && text.len() <= MAX_IMPLICIT_KEY => {
+                e.out.push_str(&text);
+                e.out.push(':');
+            }
+            _ => {
+                e.out.push('?');
+                e.auto_string(key, self.indent, true);
+                e.indent(self.indent);
+                e.out.push(':');
+            }
+        }
     }
 }
 
@@ -616,9 +718,21 @@ fn render(s: &Scalar, key: bool) -> Rendered<'_> {
         ScalarStyle::Plain | ScalarStyle::SingleQuoted => Rendered::Inline(Cow::Owned(quoted(v))),
         // kpt writes the function's output into the user's files: `"on"` must not come back as `'on'`.
         ScalarStyle::DoubleQuoted => Rendered::Inline(Cow::Owned(double_quoted(v))),
-        ScalarStyle::Auto if plain_is_safe_string(v) => Rendered::Inline(Cow::Borrowed(v)),
-        ScalarStyle::Auto | ScalarStyle::Folded => literal(false),
+        ScalarStyle::Auto => render_auto(v, key),
+        ScalarStyle::Folded => literal(false),
         ScalarStyle::Literal => literal(true),
+    }
+}
+
+/// A new string (`ScalarStyle::Auto`): plain where every reader takes it for that string, else a literal
+/// block for text of several lines (not as a key), else quoted.
+fn render_auto(v: &str, key: bool) -> Rendered<'_> {
+    if plain_is_safe_string(v) {
+        return Rendered::Inline(Cow::Borrowed(v));
+    }
+    match literal_block(v, false) {
+        Some(r) if !key => r,
+        _ => Rendered::Inline(Cow::Owned(quoted(v))),
     }
 }
 
@@ -858,6 +972,83 @@ mod tests {
             Start::Entry => e.entry(key.expect("a key"), node, indent),
         }
         e.out
+    }
+
+    #[test]
+    fn new_mappings_are_written_as_the_same_nodes_are() {
+        // Strings plain, quoted and of several lines, empty mappings, integers, keys that must be quoted or
+        // written `? key`, in both layouts; each item twice, so that kept spellings are used too.
+        let long_key = "k".repeat(MAX_IMPLICIT_KEY + 1);
+        let strings = ["plain", "yes", "", "a: b", "two\nlines", "é ünïcode: x", "-", "0644", "it's"];
+        let keys = ["message", "on", "", "a key: with a colon", long_key.as_str(), "#k", "a key\nof two lines"];
+        type Entry<'a> = (&'a str, Option<&'a str>, Option<i64>, bool);
+        let items: Vec<Vec<Entry>> = (0..keys.len() * 2)
+            .map(|i| {
+                (0..4)
+                    .map(|j| {
+                        let n = i * 4 + j;
+                        let key = keys[n % keys.len()];
+                        match n % 4 {
+                            0 | 1 => (key, Some(strings[n % strings.len()]), None, false),
+                            2 => (key, None, Some(n as i64 - 9), false),
+                            _ => (key, None, None, n % 3 == 0),
+                        }
+                    })
+                    .collect()
+            })
+            .chain([Vec::new()])
+            .collect();
+        let node = |entries: &[Entry]| {
+            let mut m = Mapping::default();
+            for &(key, string, integer, nested) in entries {
+                let value = match (string, integer) {
+                    (Some(s), _) => Node::string(s),
+                    (_, Some(i)) => Node::Scalar(Scalar {
+                        value: i.to_string().into(),
+                        style: ScalarStyle::Plain,
+                        props: Props::default(),
+                    }),
+                    _ if nested => {
+                        let mut inner = Mapping::default();
+                        inner.entries.push((Node::string("path"), Node::string("a/b.yaml")));
+                        Node::Mapping(inner)
+                    }
+                    _ => Node::Mapping(Mapping::default()),
+                };
+                m.entries.push((Node::string(key), value));
+            }
+            Node::Mapping(m)
+        };
+        for layout in [Layout::default(), Layout { map: 4, seq: 2 }] {
+            let mut reference = Emitter::new(0);
+            reference.layout = layout;
+            let list = Node::Sequence(Sequence {
+                items: items.iter().chain(&items).map(|e| node(e)).collect(),
+                props: Props::default(),
+            });
+            reference.entry(&Node::string("results"), &list, 2);
+            let mut e = Emitter::new(0);
+            e.layout = layout;
+            let mut fill = |list: &mut NewList<'_>| {
+                for entries in items.iter().chain(&items) {
+                    list.item(|m| {
+                        for &(key, string, integer, nested) in entries {
+                            match (string, integer) {
+                                (Some(s), _) => m.string(key, s),
+                                (_, Some(i)) => m.integer(key, i),
+                                _ if nested => m.mapping(key, |inner| inner.string("path", "a/b.yaml")),
+                                _ => m.mapping(key, |_| {}),
+                            }
+                        }
+                    });
+                }
+            };
+            e.list_entry(&Node::string("results"), &mut fill, 2).expect("a plain key");
+            assert_eq!(e.out, reference.out);
+        }
+        let mut e = Emitter::new(0);
+        e.list_entry(&Node::string("results"), &mut |_| {}, 0).expect("a plain key");
+        assert_eq!(e.out, "results: []\n");
     }
 
     #[test]

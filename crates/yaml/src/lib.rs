@@ -23,8 +23,8 @@ mod source;
 mod splice;
 mod text;
 
-pub use emit::{emit_document, emit_stream};
-pub use list::{ListHead, ListReader, ListWriter};
+pub use emit::{emit_document, emit_stream, NewList, NewMapping};
+pub use list::{ListHead, ListReader, ListWriter, WriteItems};
 pub use parse::{events_as_text, fast_reader_agrees, parse_part, parse_stream, ParseError, MAX_DEPTH};
 pub use scalar::{plain_is_safe_string, resolve_core, resolve_yaml11, Resolved};
 pub use splice::{emit_document_from, emit_stream_from};

@@ -6,7 +6,7 @@
 //! [`emit_stream_from`](crate::emit_stream_from) give for the whole tree: the writer runs the same splicing,
 //! entry by entry, with the same layout. Where it cannot be sure of that (a shape of text it does not stream, a
 //! splice that gives up) it says so with `None`, and the caller reads the text whole instead.
-use super::emit::Emitter;
+use super::emit::{Emitter, NewList};
 use super::parse::{Builder, Progress};
 use super::source::{indent_column, line_start};
 use super::splice::{
@@ -110,6 +110,9 @@ impl<'a> ListReader<'a> {
         Ok((std::mem::take(&mut self.b.docs), self.items_end.unwrap_or(self.items_start)))
     }
 }
+
+/// What writes the items of a list added at the end of a document (see [`ListWriter::finish`]).
+pub type WriteItems<'a> = dyn FnMut(&mut NewList<'_>) + 'a;
 
 /// The part of a list's document read before its first item.
 pub struct ListHead {
@@ -303,13 +306,13 @@ impl<'s> ListWriter<'s> {
 
     /// Writes the rest of the document: `doc` is what [`ListReader::finish`] read (its root with an empty list),
     /// with whatever the caller changed after the list, and `items_end` where the list ended. `appended`: a
-    /// key the root did not have, and the items of the list to write under it, after its last entry (as if
-    /// they were in `doc`, without holding them all at once).
+    /// key the root did not have, and what writes the items of the list under it, after its last entry (as if
+    /// they were in `doc` as mappings of new strings, without making them).
     pub fn finish(
         mut self,
         doc: &Document,
         items_end: usize,
-        appended: Option<(&str, &mut dyn Iterator<Item = Node>)>,
+        appended: Option<(&str, &mut WriteItems<'_>)>,
     ) -> Option<String> {
         let src = self.s.src.as_bytes();
         let Node::Mapping(root) = &doc.root else { return None };
