@@ -61,15 +61,16 @@ fn problems(template: &Mapping, base: &FieldPath, claims: &[String]) -> Vec<(Str
     }
     let mut problem = |key: String, path: FieldPath, message: String| out.push((key, FieldError { path, message }));
 
-    // Containers of both lists, with where they are.
-    let containers: Vec<(&str, usize, &Node)> = ["initContainers", "containers"]
+    // Containers of both lists, with where they are and their names. (The lists below are made once, at
+    // their size: this runs on every injected pod.)
+    let containers: Vec<(&str, usize, &Node, Option<&str>)> = ["initContainers", "containers"]
         .into_iter()
-        .flat_map(|l| list(l).iter().enumerate().map(move |(i, c)| (l, i, c)))
+        .flat_map(|l| list(l).iter().enumerate().map(move |(i, c)| (l, i, c, text(c.get("name")))))
         .collect();
     let at = |l: &str, i: usize| base.key(l).index(i);
-    let mut seen: Vec<(&str, &str, usize)> = Vec::new();
-    for &(l, i, c) in &containers {
-        let Some(name) = text(c.get("name")) else { continue };
+    let mut seen: Vec<(&str, &str, usize)> = Vec::with_capacity(containers.len());
+    for &(l, i, _, name) in &containers {
+        let Some(name) = name else { continue };
         match seen.iter().find(|(n, _, _)| *n == name) {
             Some(&(_, fl, fi)) => problem(
                 format!("container {name}"),
@@ -91,10 +92,11 @@ fn problems(template: &Mapping, base: &FieldPath, claims: &[String]) -> Vec<(Str
         }
     }
 
-    for &(l, i, c) in &containers {
-        let container = text(c.get("name")).unwrap_or_default();
+    let mut paths: Vec<&str> = Vec::with_capacity(8);
+    for &(l, i, c, name) in &containers {
+        let container = name.unwrap_or_default();
         let mounts = c.get("volumeMounts").and_then(Node::as_sequence).map(|s| s.items.as_slice()).unwrap_or(&[]);
-        let mut paths: Vec<&str> = Vec::new();
+        paths.clear();
         for (j, m) in mounts.iter().enumerate() {
             let mount = || at(l, i).key("volumeMounts").index(j);
             if let Some(volume) = text(m.get("name")) {
@@ -121,13 +123,13 @@ fn problems(template: &Mapping, base: &FieldPath, claims: &[String]) -> Vec<(Str
 
     // Ports: the app containers and native sidecars run at once in one network namespace. Plain init
     // containers run before them, one at a time.
-    let mut ports: Vec<(&str, &str, &str)> = Vec::new();
-    for &(l, i, c) in &containers {
+    let mut ports: Vec<(&str, &str, &str)> = Vec::with_capacity(8);
+    for &(l, i, c, name) in &containers {
         let native = text(c.get("restartPolicy")) == Some("Always");
         if l == "initContainers" && !native {
             continue;
         }
-        let container = text(c.get("name")).unwrap_or_default();
+        let container = name.unwrap_or_default();
         let declared = c.get("ports").and_then(Node::as_sequence).map(|s| s.items.as_slice()).unwrap_or(&[]);
         for (j, p) in declared.iter().enumerate() {
             let Some(port) = text(p.get("containerPort")) else { continue };
