@@ -168,7 +168,7 @@ impl<'s> ListWriter<'s> {
             return None;
         }
         // Sized once the first items show how much the output grows (see `flush`).
-        let s = Splicer { src: text, e: Emitter::new(4096), failed: false };
+        let s = Splicer::new(text, Emitter::new(4096));
         let items = EntryCursor {
             col: indent_column(src, head.items_start)?,
             end: src.len(),
@@ -266,11 +266,12 @@ impl<'s> ListWriter<'s> {
         // doubled buffer holds up to twice the output, and a wasm module's memory keeps the peak of each copy.
         // Grown with an eighth of the input to spare (for the results, and so that the estimate moving as items
         // come does not grow it again), once it comes within a sixteenth.
-        let out = &mut self.s.e.out;
-        let end = self.list_ends_by.unwrap_or(self.s.src.len()).max(self.items.prev_end);
+        let src_len = self.s.src.len();
+        let out = &mut self.s.e().out;
+        let end = self.list_ends_by.unwrap_or(src_len).max(self.items.prev_end);
         let (done, total) = (self.items.prev_end.max(1) as u128, end as u128);
         let projected = (out.len() as u128 * total / done) as usize + 4096;
-        let spare = self.s.src.len() / 8;
+        let spare = src_len / 8;
         if out.capacity() < projected + spare / 2 {
             out.reserve_exact(projected + spare - out.len());
         }
@@ -280,7 +281,7 @@ impl<'s> ListWriter<'s> {
     /// The document's header and the root's entries up to the list's first item.
     fn start(&mut self) -> Option<()> {
         self.started = true;
-        self.s.e.layout = self.finder.layout();
+        self.s.e().layout = self.finder.layout();
         let src = self.s.src.as_bytes();
         let start = self.head.root_start;
         let col = indent_column(src, start)?;
@@ -347,11 +348,12 @@ impl<'s> ListWriter<'s> {
                 return None;
             }
             self.s.line_start();
-            self.s.e.indent(cursor.col);
+            self.s.e().indent(cursor.col);
             let key = Node::string(key);
-            self.s.e.list_entry(&key, items, cursor.col)?;
+            self.s.e().list_entry(&key, items, cursor.col)?;
         }
         self.s.after_root(root.props.origin.end as usize);
-        (!self.s.failed).then_some(self.s.e.out)
+        let failed = self.s.failed;
+        (!failed).then(|| self.s.into_out())
     }
 }

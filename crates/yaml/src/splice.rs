@@ -226,20 +226,18 @@ fn spliced_document(doc: &Document, text: &str, first: bool, out: String) -> Res
     if !block || matches!(src.get(start), Some(b'[' | b'{')) || (doc.version.is_some() && !first) {
         return Err(out);
     }
-    let mut s = Splicer {
-        src: text,
-        e: Emitter { out, layout: layout(src, &doc.root), memo: Default::default(), spellings: Default::default() },
-        failed: false,
-    };
-    let Some(col) = indent_column(src, start) else { return Err(s.e.out) };
+    let emitter =
+        Emitter { out, layout: layout(src, &doc.root), memo: Default::default(), spellings: Default::default() };
+    let mut s = Splicer::new(text, emitter);
+    let Some(col) = indent_column(src, start) else { return Err(s.into_out()) };
     // The document's own header (comments, `%YAML`, `---`) when it is the text's first document; else the
     // root's indentation after the separator written for it (a root may stand indented: ` ? a`).
     if first && only_document_markup(&src[..start]) {
         s.copy(0, start);
     } else if doc.version.is_some() {
-        return Err(s.e.out);
+        return Err(s.into_out());
     } else {
-        s.e.indent(col);
+        s.e().indent(col);
     }
     if pristine(src, &doc.root) {
         s.copy_node(&doc.root, start, end);
@@ -250,9 +248,9 @@ fn spliced_document(doc: &Document, text: &str, first: bool, out: String) -> Res
         s.after_root(end);
     }
     if s.failed {
-        Err(s.e.out)
+        Err(s.into_out())
     } else {
-        Ok(s.e.out)
+        Ok(s.into_out())
     }
 }
 
@@ -332,7 +330,11 @@ impl LayoutFinder {
 
 pub(crate) struct Splicer<'s> {
     pub(crate) src: &'s str,
-    pub(crate) e: Emitter,
+    /// Reached through [`Splicer::e`], which first writes what is pending.
+    emitter: Emitter,
+    /// Source text to be copied next, not yet written: copies that follow each other (an entry's start, key,
+    /// value and the rest of its line, then the next entry's) are written as one.
+    pending: (usize, usize),
     pub(crate) failed: bool,
 }
 
@@ -350,18 +352,54 @@ impl<'s> Splicer<'s> {
         self.src.as_bytes()
     }
 
+    /// A splicer writing into `emitter`'s output.
+    pub(crate) fn new(src: &'s str, emitter: Emitter) -> Splicer<'s> {
+        Splicer { src, emitter, pending: (0, 0), failed: false }
+    }
+
+    /// The emitter, with everything copied so far written.
+    pub(crate) fn e(&mut self) -> &mut Emitter {
+        let (a, b) = std::mem::take(&mut self.pending);
+        if a < b {
+            self.emitter.out.push_str(&self.src[a..b]);
+        }
+        &mut self.emitter
+    }
+
+    /// The output, once everything is written.
+    pub(crate) fn into_out(mut self) -> String {
+        self.e();
+        self.emitter.out
+    }
+
     pub(crate) fn copy(&mut self, a: usize, b: usize) {
-        match self.src.get(a..b) {
-            Some(t) => self.e.out.push_str(t),
-            None => self.failed = true,
+        if self.src.get(a..b).is_none() {
+            self.failed = true;
+        } else if a < b {
+            match self.pending {
+                (start, end) if start < end && end == a => self.pending.1 = b,
+                _ => {
+                    self.e();
+                    self.pending = (a, b);
+                }
+            }
         }
     }
 
     pub(crate) fn line_start(&mut self) {
-        let out = self.e.out.as_bytes();
-        if !out.is_empty() && source::break_before(out, out.len()) == 0 {
-            self.e.out.push('\n');
+        // What was last written ends a line: the pending text's end, or else the output's.
+        let (a, b) = self.pending;
+        if a < b {
+            if source::break_before(self.bytes(), b) > 0 {
+                return;
+            }
+        } else {
+            let out = self.emitter.out.as_bytes();
+            if out.is_empty() || source::break_before(out, out.len()) > 0 {
+                return;
+            }
         }
+        self.e().out.push('\n');
     }
 
     /// The comment lines after the root of the text's first document, which ended at `end`, up to whatever
@@ -455,7 +493,7 @@ impl<'s> Splicer<'s> {
         if src[ls..at].iter().all(|&b| b == b' ') {
             self.copy(ls, at);
         } else {
-            self.e.indent(col);
+            self.e().indent(col);
         }
     }
 
@@ -498,8 +536,8 @@ impl<'s> Splicer<'s> {
                 at.prev_end = vo.end as usize;
             }
             _ => {
-                self.e.out.push(':');
-                self.e.new_value(v, col);
+                self.e().out.push(':');
+                self.e().new_value(v, col);
                 if let Some(vo) = value {
                     at.prev_end = vo.end as usize;
                 }
@@ -549,9 +587,9 @@ impl<'s> Splicer<'s> {
     fn entry_anew(&mut self, first: bool, k: &Node, v: &Node, col: usize) {
         if !first {
             self.line_start();
-            self.e.indent(col);
+            self.e().indent(col);
         }
-        self.e.new_entry(k, v, col);
+        self.e().new_entry(k, v, col);
         self.line_start();
     }
 
@@ -575,10 +613,10 @@ impl<'s> Splicer<'s> {
         let Some((io, dash)) = self.placed_item(at, item) else {
             if !first {
                 self.line_start();
-                self.e.indent(col);
+                self.e().indent(col);
             }
-            self.e.out.push('-');
-            self.e.new_item(item, col);
+            self.e().out.push('-');
+            self.e().new_item(item, col);
             return;
         };
         if !first {
@@ -602,8 +640,8 @@ impl<'s> Splicer<'s> {
                 self.finish_line(io.end as usize);
             }
             Way::New => {
-                self.e.out.push('-');
-                self.e.new_item(item, col);
+                self.e().out.push('-');
+                self.e().new_item(item, col);
             }
         }
         self.line_start();
@@ -639,10 +677,10 @@ impl Splicer<'_> {
     /// of it can be placed.
     fn flow(&mut self, node: &Node) {
         let src = self.bytes();
-        let Some(o) = origin(src, node).copied() else { return self.e.out.push_str(&flow_text(node)) };
+        let Some(o) = origin(src, node).copied() else { return self.e().out.push_str(&flow_text(node)) };
         let (start, end) = (o.start as usize, o.end as usize);
         let (open, close) = if matches!(node, Node::Mapping(_)) { ('{', '}') } else { ('[', ']') };
-        self.e.out.push(open);
+        self.e().out.push(open);
         let mut c = FlowCursor { at: start + 1, first: true, bare_colon: false };
         match node {
             Node::Mapping(m) => {
@@ -682,8 +720,8 @@ impl Splicer<'_> {
         if !rest.is_empty() && rest[rest.len() - 1] == close as u8 && trivia_or_commas(&rest[..rest.len() - 1]) {
             self.copy(c.at, end);
         } else {
-            c.space_after_colon(&mut self.e.out);
-            self.e.out.push(close);
+            c.space_after_colon(&mut self.e().out);
+            self.e().out.push(close);
         }
     }
 }
@@ -706,24 +744,24 @@ impl<'s> Splicer<'s> {
                 if trivia_or_commas(gap) && commas == usize::from(!c.first) {
                     self.copy(c.at, at);
                 } else if !c.first {
-                    c.space_after_colon(&mut self.e.out);
-                    self.e.out.push_str(", ");
+                    c.space_after_colon(&mut self.e().out);
+                    self.e().out.push_str(", ");
                 }
                 self.copy(at, value_at);
                 match self.way(value) {
                     Way::Copy => self.copy(value_at, value_end),
                     Way::Flow => self.flow(value),
-                    _ => self.e.out.push_str(&flow_text(value)),
+                    _ => self.e().out.push_str(&flow_text(value)),
                 }
-                c.bare_colon = value_at == value_end && self.e.out.ends_with(':');
+                c.bare_colon = value_at == value_end && self.e().out.ends_with(':');
                 c.at = value_end;
             }
             None => {
                 if !c.first {
-                    c.space_after_colon(&mut self.e.out);
-                    self.e.out.push_str(", ");
+                    c.space_after_colon(&mut self.e().out);
+                    self.e().out.push_str(", ");
                 }
-                self.e.out.push_str(&fresh());
+                self.e().out.push_str(&fresh());
             }
         }
         c.first = false;
