@@ -157,12 +157,25 @@ fn first_injection(
     fields: &Fields<'_>,
 ) -> Result<Outcome, Failure> {
     let sidecars: Vec<&str> = injection.adds.all_containers().map(|p| p.name.as_str()).collect();
-    let empty = empty_places(template, &sidecars);
+    // Only what the injection adds to can be filled by it (the status record always fills the annotations).
+    let adds = &injection.adds;
+    let filled_by = |index: usize| match PARTS[index].place {
+        Place::Containers => adds.all_containers().next().is_some(),
+        _ => index == ANNOTATIONS || !adds.of(index).is_empty(),
+    };
+    let empty = empty_places(template, &sidecars, filled_by);
+    #[cfg(debug_assertions)]
+    let every_empty = empty_places(template, &sidecars, |_| true);
     #[cfg(debug_assertions)]
     let as_read = template.clone();
     let mut report = Report::default();
     let mut record = add(template, injection, &status, None, fields, &mut report).map_err(Failure::Errors)?;
     record.before.extend(filled_since(empty, template));
+    #[cfg(debug_assertions)]
+    debug_assert!(
+        filled_since(every_empty, template).iter().all(|place| record.before.contains(place)),
+        "a place the injection filled was not looked at"
+    );
     if record.is_empty() && report.conflicts.is_empty() {
         // Nothing recorded and nothing taken over: `add` changed nothing.
         #[cfg(debug_assertions)]
@@ -1151,7 +1164,7 @@ fn filled_from_empty(
     old: Option<&Record>,
     sidecars: &[&str],
 ) -> Vec<(String, String)> {
-    let mut out = filled_since(empty_places(without, sidecars), work);
+    let mut out = filled_since(empty_places(without, sidecars, |_| true), work);
     for (key, text) in old.map(|o| o.before.as_slice()).unwrap_or(&[]) {
         // (An entry kept under `list#identity`, or a merged declaration, is kept again by `add` if still needed.)
         let collection = !key.contains('#') && old.and_then(|o| o.before(key)).is_some_and(|n| empty_or_null(&n));
@@ -1163,7 +1176,8 @@ fn filled_from_empty(
 }
 
 /// The places an injection may fill that are empty (or null) in `without`, each with its text.
-fn empty_places(without: &Mapping, sidecars: &[&str]) -> Vec<(String, String)> {
+/// `wanted`: the rows (of [`PARTS`]) whose places are looked at.
+fn empty_places(without: &Mapping, sidecars: &[&str], wanted: impl Fn(usize) -> bool) -> Vec<(String, String)> {
     // Looked up directly, with a key made only for a place found empty: this runs on every injected template.
     let mut out = Vec::new();
     let mut empty = |node: Option<&Node>, key: &dyn Fn() -> String| {
@@ -1173,12 +1187,18 @@ fn empty_places(without: &Mapping, sidecars: &[&str]) -> Vec<(String, String)> {
     };
     let metadata = without.get("metadata");
     empty(metadata, &|| "metadata".to_string());
-    for (_, k) in parts::at(Place::TemplateMetadata) {
+    for (_, k) in parts::at(Place::TemplateMetadata).filter(|(index, _)| wanted(*index)) {
         empty(metadata.and_then(|m| m.get(k.field)), &|| format!("metadata/{}", k.field));
     }
     let spec = without.get("spec");
-    for k in PARTS.iter().filter(|k| matches!(k.place, Place::Containers | Place::PodSpec)) {
+    let spec_rows = PARTS.iter().enumerate().filter(|(_, k)| matches!(k.place, Place::Containers | Place::PodSpec));
+    for (_, k) in spec_rows.filter(|(index, _)| wanted(*index)) {
         empty(spec.and_then(|s| s.get(k.field)), &|| format!("spec/{}", k.field));
+    }
+    let app_rows: Vec<&PartKind> =
+        parts::at(Place::AppContainers).filter(|(index, _)| wanted(*index)).map(|(_, k)| k).collect();
+    if app_rows.is_empty() {
+        return out;
     }
     let containers_list = PARTS[CONTAINERS].field;
     let containers = spec.and_then(|s| s.get(containers_list)).and_then(Node::as_sequence);
@@ -1186,7 +1206,7 @@ fn empty_places(without: &Mapping, sidecars: &[&str]) -> Vec<(String, String)> {
     for name in names.filter(|n| !sidecars.contains(n)) {
         // The first container of that name, as `place` finds it.
         let container = spec.and_then(|s| container_place(s, containers_list, Some(name), None));
-        for (_, k) in parts::at(Place::AppContainers) {
+        for k in &app_rows {
             empty(container.and_then(|c| c.get(k.field)), &|| format!("spec/containers/{name}/{}", k.field));
         }
     }
