@@ -454,36 +454,43 @@ fn describe_selector(selector: &select::Selector, field: &str, out: &mut Vec<Str
 
 /// The info result's message.
 fn describe(name: &str, report: &inject::Report, why: &str) -> String {
-    let mut parts = Vec::new();
-    if !report.removed.is_empty() {
-        parts.push(format!("removed {}", report.removed.join(", ")));
+    // Written into one string: a message for every injected workload.
+    use std::fmt::Write;
+    let mut s = String::with_capacity(128);
+    let _ = match (why.is_empty(), report.upgraded) {
+        (false, _) => write!(s, "took {name:?} out ({why})"),
+        (true, true) => write!(s, "upgraded {name:?} (its config changed)"),
+        (true, false) => write!(s, "injected {name:?}"),
+    };
+    let lists: [(&str, &[String]); 4] = [
+        ("removed ", &report.removed),
+        ("added ", &report.added),
+        ("updated ", &report.updated),
+        ("overwrote hand-edited ", &report.overwritten),
+    ];
+    let mut parts = 0;
+    let mut part = |s: &mut String, pieces: &[&str]| {
+        s.push_str(if parts == 0 { ": " } else { "; " });
+        parts += 1;
+        pieces.iter().for_each(|p| s.push_str(p));
+    };
+    for (head, names) in lists {
+        if !names.is_empty() {
+            part(&mut s, &[head, &names.join(", ")]);
+        }
     }
-    if !report.added.is_empty() {
-        parts.push(format!("added {}", report.added.join(", ")));
+    for conflict in &report.conflicts {
+        part(&mut s, &[conflict]);
     }
-    if !report.updated.is_empty() {
-        parts.push(format!("updated {}", report.updated.join(", ")));
-    }
-    if !report.overwritten.is_empty() {
-        parts.push(format!("overwrote hand-edited {}", report.overwritten.join(", ")));
-    }
-    parts.extend(report.conflicts.iter().cloned());
     if !report.restored.is_empty() {
-        parts.push(format!("gave back the workload's own {} as it declared it", report.restored.join(", ")));
+        part(&mut s, &["gave back the workload's own ", &report.restored.join(", "), " as it declared it"]);
     }
     if !report.own.is_empty() {
-        parts.push(format!("the workload's own {} already matched; they stay its own", report.own.join(", ")));
+        part(&mut s, &["the workload's own ", &report.own.join(", "), " already matched; they stay its own"]);
     }
-    let verb = if !why.is_empty() {
-        format!("took {name:?} out ({why})")
-    } else if report.upgraded {
-        format!("upgraded {name:?} (its config changed)")
-    } else {
-        format!("injected {name:?}")
-    };
-    if parts.is_empty() {
-        format!("{verb}: everything was already in place; recorded it in {}", crate::keys::STATUS_ANNOTATION)
-    } else {
-        format!("{verb}: {}", parts.join("; "))
+    if parts == 0 {
+        s.push_str(": everything was already in place; recorded it in ");
+        s.push_str(crate::keys::STATUS_ANNOTATION);
     }
+    s
 }

@@ -83,10 +83,10 @@ pub(crate) fn choose(
     }
     let mut said = Vec::new();
     if let Some(m) = metadata {
-        said.extend(inject_words(m, &FieldPath::from("metadata")));
+        said.extend(inject_words(m, || FieldPath::from("metadata")));
     }
     if let Some(m) = template_metadata {
-        said.extend(inject_words(m, workload.template_metadata_field()));
+        said.extend(inject_words(m, || workload.template_metadata_field().clone()));
     }
     for word in &said {
         if let Some(message) = unknown_words(&word.value, &injection.name) {
@@ -200,7 +200,7 @@ impl NamespaceIndex {
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
-            said: inject_words(metadata, &FieldPath::from("metadata")),
+            said: inject_words(metadata, || FieldPath::from("metadata")),
         };
         let in_time = !self.asked.borrow().contains(&name);
         self.known.push((name, info));
@@ -278,12 +278,13 @@ struct Said {
 }
 
 /// The inject annotation and label of one metadata mapping (`at` is its path).
-fn inject_words(metadata: &Node, at: &FieldPath) -> Vec<Said> {
+/// `at`: the path of `metadata`, made only for a word found (most workloads say nothing).
+fn inject_words(metadata: &Node, at: impl Fn() -> FieldPath) -> Vec<Said> {
     [("annotations", How::Annotation), ("labels", How::Label)]
         .into_iter()
         .filter_map(|(field, how)| {
             let value = metadata.get(field)?.get(INJECT_KEY)?.as_scalar()?.value.to_string();
-            Some(Said { value, how, path: at.key(field).key(INJECT_KEY) })
+            Some(Said { value, how, path: at().key(field).key(INJECT_KEY) })
         })
         .collect()
 }

@@ -484,7 +484,7 @@ fn undo(template: &mut Mapping, record: &Record, injection: Option<&Injection>, 
                             }
                             continue;
                         }
-                        let list = format!("spec/{}", kind.field);
+                        let list = ["spec/", kind.field].concat();
                         if give_back(spec, kind, name, record, &list, again(index, None, name), report)
                             || again(index, None, name)
                         {
@@ -499,7 +499,7 @@ fn undo(template: &mut Mapping, record: &Record, injection: Option<&Injection>, 
                     }
                 }
                 (_, entries) => {
-                    let list = format!("spec/{}", kind.field);
+                    let list = ["spec/", kind.field].concat();
                     for name in entries.names() {
                         let again = again(index, None, name);
                         if !give_back(spec, kind, name, record, &list, again, report) && !again {
@@ -628,7 +628,7 @@ fn add(
     insert(spec, containers_list, new_containers, placement.containers);
 
     for (index, kind) in parts::at(Place::PodSpec) {
-        let list = format!("spec/{}", kind.field);
+        let list = ["spec/", kind.field].concat();
         for part in adds.of(index) {
             // An entry whose record kept the workload's own was given back by undo: it is the workload's now.
             let owned = old.parts[index].recorded(&part.name).filter(|_| !old.kept(&format!("{list}#{}", part.name)));
@@ -826,7 +826,7 @@ impl Ctx<'_> {
                     let existing = spec.get_mut(list).and_then(Node::as_sequence_mut)?.items.get_mut(index)?;
                     self.declared.push((format!("spec/{list}/{}", part.name), yaml_text(existing)));
                     *existing = part.node.clone();
-                    self.report.added.push(format!("container {}", part.name));
+                    self.report.added.push(["container ", &part.name].concat());
                     return Some(hash);
                 }
             }
@@ -834,7 +834,7 @@ impl Ctx<'_> {
             take_named(spec, existing_list, "name", &part.name);
         }
         out.push(part.node.clone());
-        self.report.added.push(format!("container {}", part.name));
+        self.report.added.push(["container ", &part.name].concat());
         Some(hash)
     }
 
@@ -906,7 +906,7 @@ impl Ctx<'_> {
             (Place::AppContainers, None) if kind.identity == Identity::EnvFromSource => {
                 format!("{} {} in ", kind.reported_as, part.name)
             }
-            _ => format!("{} {}", kind.reported_as, part.name),
+            _ => [kind.reported_as, " ", &part.name].concat(),
         };
         // An envFrom source's identity is its content: an identical one anywhere in the list is this one.
         let items = map.get(list).and_then(Node::as_sequence).map(|s| s.items.as_slice()).unwrap_or(&[]);
