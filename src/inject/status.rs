@@ -340,6 +340,12 @@ fn json_list(names: &[String], out: &mut String) {
 
 fn json_string(s: &str, out: &mut String) {
     out.push('"');
+    // Names and hashes, almost always: nothing to escape.
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\' && b != 0x7f) {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     // The text between escapes goes in whole: a record is written for every injected workload.
     let mut from = 0;
     for (i, b) in s.bytes().enumerate() {

@@ -260,8 +260,10 @@ impl<'s> ListWriter<'s> {
             self.s.line_start();
         }
         for item in std::mem::take(&mut self.queued) {
+            self.s.forget_changed();
             self.s.sequence_item(&mut self.items, &item);
         }
+        self.s.forget_changed();
         // Grow the output in proportion to what it has grown for the text read so far, not by doubling: a
         // doubled buffer holds up to twice the output, and a wasm module's memory keeps the peak of each copy.
         // Grown with an eighth of the input to spare (for the results, and so that the estimate moving as items

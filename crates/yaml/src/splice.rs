@@ -21,19 +21,35 @@ use super::{Document, Mapping, Node, Origin, Scalar, Sequence};
 /// again, so the work done here before finding the change is done twice; a workload is changed late
 /// (`spec`, `template`, then a pod's lists), and from the end the change is found first.
 pub(crate) fn pristine(src: &[u8], node: &Node) -> bool {
-    match node {
+    pristine_noting(src, node, &mut Vec::new())
+}
+
+/// [`pristine`], noting in `changed` the address of each collection found changed: the splicer then asks
+/// about each of its children, and would otherwise look at every changed one again from each of its
+/// ancestors.
+fn pristine_noting(src: &[u8], node: &Node, changed: &mut Vec<usize>) -> bool {
+    let unchanged = match node {
         // An alias is compared by name through its parent's check.
-        Node::Alias(_) => true,
-        Node::Scalar(s) => scalar_pristine(src, s),
+        Node::Alias(_) => return true,
+        Node::Scalar(s) => return scalar_pristine(src, s),
         Node::Sequence(q) => text_of(src, &q.props.origin).is_some_and(|(a, b)| {
             q.props.origin.check == source::sequence_check(q, &src[a..b])
-                && q.items.iter().rev().all(|n| pristine(src, n))
+                && q.items.iter().rev().all(|n| pristine_noting(src, n, changed))
         }),
         Node::Mapping(m) => text_of(src, &m.props.origin).is_some_and(|(a, b)| {
             m.props.origin.check == source::mapping_check(m, &src[a..b])
-                && m.entries.iter().rev().all(|(k, v)| pristine(src, v) && pristine(src, k))
+                && m.entries.iter().rev().all(|(k, v)| pristine_noting(src, v, changed) && pristine_noting(src, k, changed))
         }),
+    };
+    if !unchanged {
+        changed.push(address(node));
     }
+    unchanged
+}
+
+/// A node's address, to know it again while the tree it is in is being written (and not changed).
+fn address(node: &Node) -> usize {
+    node as *const Node as usize
 }
 
 fn scalar_pristine(src: &[u8], s: &Scalar) -> bool {
@@ -335,6 +351,9 @@ pub(crate) struct Splicer<'s> {
     /// Source text to be copied next, not yet written: copies that follow each other (an entry's start, key,
     /// value and the rest of its line, then the next entry's) are written as one.
     pending: (usize, usize),
+    /// The addresses of the collections of the tree being written found changed (see [`pristine_noting`]);
+    /// emptied with [`Splicer::forget_changed`] before another tree is written.
+    changed: Vec<usize>,
     pub(crate) failed: bool,
 }
 
@@ -354,7 +373,12 @@ impl<'s> Splicer<'s> {
 
     /// A splicer writing into `emitter`'s output.
     pub(crate) fn new(src: &'s str, emitter: Emitter) -> Splicer<'s> {
-        Splicer { src, emitter, pending: (0, 0), failed: false }
+        Splicer { src, emitter, pending: (0, 0), changed: Vec::new(), failed: false }
+    }
+
+    /// Forgets which nodes were found changed: the next tree's nodes may stand where the last one's did.
+    pub(crate) fn forget_changed(&mut self) {
+        self.changed.clear();
     }
 
     /// The emitter, with everything copied so far written.
@@ -441,9 +465,9 @@ impl<'s> Splicer<'s> {
 
     /// How `node`, read in this slot, is written: copied when unchanged; spliced when it is a changed block
     /// collection without properties (its entries are then placed one by one); anew otherwise.
-    pub(crate) fn way(&self, node: &Node) -> Way {
+    pub(crate) fn way(&mut self, node: &Node) -> Way {
         let src = self.bytes();
-        if pristine(src, node) {
+        if !self.changed.contains(&address(node)) && pristine_noting(src, node, &mut self.changed) {
             return Way::Copy;
         }
         let Some(o) = origin(src, node) else { return Way::New };
