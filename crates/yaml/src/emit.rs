@@ -90,12 +90,12 @@ impl Spellings {
     /// Longer text is rarely written twice.
     const LONGEST: usize = 256;
 
-    /// Where the new string `v` is kept, if it is one kept: one line, plain or quoted the same wherever it
-    /// stands (a key or a value).
+    /// Where the new string `v` would be kept: by its length and end bytes. (Only text of one line is kept,
+    /// plain or quoted the same wherever it stands, a key or a value: see [`Emitter::spell_str`].)
     fn slot(v: &str) -> Option<usize> {
         let b = v.as_bytes();
         let (&first, &last) = (b.first()?, b.last()?);
-        (b.len() <= Spellings::LONGEST && !b.contains(&b'\n'))
+        (b.len() <= Spellings::LONGEST)
             .then(|| (b.len() * 31 + usize::from(first) * 7 + usize::from(last)) % Spellings::SLOTS)
     }
 
@@ -524,7 +524,11 @@ impl Emitter {
             Some(_) if std::mem::replace(&mut self.spellings.missed[at], glance(v)) != glance(v) => return None,
             _ => {}
         }
-        // One line: `render_auto` writes it inline, the same for a key as for a value.
+        // Kept only when of one line (then `render_auto` writes it inline, the same for a key as for a value),
+        // so a text found kept is one of one line.
+        if v.contains('\n') {
+            return None;
+        }
         let Rendered::Inline(text) = render_auto(v, false) else { return None };
         slots[at] = Some((v.to_string(), text.into_owned()));
         Some(at)
