@@ -627,7 +627,7 @@ fn add(
     insert(spec, init_list, new_init, placement.init_containers);
     insert(spec, containers_list, new_containers, placement.containers);
 
-    for (index, kind) in parts::at(Place::PodSpec) {
+    for (index, kind) in parts::at(Place::PodSpec).filter(|(index, _)| !adds.of(*index).is_empty()) {
         let list = ["spec/", kind.field].concat();
         for part in adds.of(index) {
             // An entry whose record kept the workload's own was given back by undo: it is the workload's now.
