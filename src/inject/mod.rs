@@ -323,8 +323,10 @@ fn check_edited_metadata(
     for (index, kind) in parts::at(Place::TemplateMetadata).filter(|(index, _)| *index != ANNOTATIONS) {
         let edited = injection.is_some_and(|i| !i.adds.of(index).is_empty())
             || old.is_some_and(|o| !o.parts[index].names().is_empty());
-        let Some(map) = template.get("metadata").and_then(|m| m.get(kind.field)).filter(|n| edited && !n.is_null())
-        else {
+        if !edited {
+            continue;
+        }
+        let Some(map) = template.get("metadata").and_then(|m| m.get(kind.field)).filter(|n| !n.is_null()) else {
             continue;
         };
         let at = fields.metadata.key(kind.field);
