@@ -38,7 +38,10 @@ fn pristine_noting(src: &[u8], node: &Node, changed: &mut Vec<usize>) -> bool {
         }),
         Node::Mapping(m) => text_of(src, &m.props.origin).is_some_and(|(a, b)| {
             m.props.origin.check == source::mapping_check(m, &src[a..b])
-                && m.entries.iter().rev().all(|(k, v)| pristine_noting(src, v, changed) && pristine_noting(src, k, changed))
+                && m.entries
+                    .iter()
+                    .rev()
+                    .all(|(k, v)| pristine_noting(src, v, changed) && pristine_noting(src, k, changed))
         }),
     };
     if !unchanged {
@@ -467,7 +470,9 @@ impl<'s> Splicer<'s> {
     /// collection without properties (its entries are then placed one by one); anew otherwise.
     pub(crate) fn way(&mut self, node: &Node) -> Way {
         let src = self.bytes();
-        if !self.changed.contains(&address(node)) && pristine_noting(src, node, &mut self.changed) {
+        // Only collections are noted.
+        let noted = !matches!(node, Node::Scalar(_) | Node::Alias(_)) && self.changed.contains(&address(node));
+        if !noted && pristine_noting(src, node, &mut self.changed) {
             return Way::Copy;
         }
         let Some(o) = origin(src, node) else { return Way::New };
