@@ -63,10 +63,12 @@ fn problems(template: &Mapping, base: &FieldPath, claims: &[String]) -> Vec<(Str
 
     // Containers of both lists, with where they are and their names. (The lists below are made once, at
     // their size: this runs on every injected pod.)
-    let containers: Vec<(&str, usize, &Node, Option<&str>)> = ["initContainers", "containers"]
-        .into_iter()
-        .flat_map(|l| list(l).iter().enumerate().map(move |(i, c)| (l, i, c, text(c.get("name")))))
-        .collect();
+    let lists = [("initContainers", list("initContainers")), ("containers", list("containers"))];
+    let mut containers: Vec<(&str, usize, &Node, Option<&str>)> =
+        Vec::with_capacity(lists[0].1.len() + lists[1].1.len());
+    for (l, items) in lists {
+        containers.extend(items.iter().enumerate().map(|(i, c)| (l, i, c, text(c.get("name")))));
+    }
     let at = |l: &str, i: usize| base.key(l).index(i);
     let mut seen: Vec<(&str, &str, usize)> = Vec::with_capacity(containers.len());
     for &(l, i, _, name) in &containers {
@@ -81,7 +83,9 @@ fn problems(template: &Mapping, base: &FieldPath, claims: &[String]) -> Vec<(Str
         }
     }
 
-    let volumes: Vec<&str> = list("volumes").iter().filter_map(|v| text(v.get("name"))).collect();
+    let declared = list("volumes");
+    let mut volumes: Vec<&str> = Vec::with_capacity(declared.len());
+    volumes.extend(declared.iter().filter_map(|v| text(v.get("name"))));
     for (i, name) in volumes.iter().enumerate() {
         if volumes[..i].contains(name) {
             problem(

@@ -457,11 +457,25 @@ fn describe(name: &str, report: &inject::Report, why: &str) -> String {
     // Written into one string: a message for every injected workload.
     use std::fmt::Write;
     let mut s = String::with_capacity(128);
-    let _ = match (why.is_empty(), report.upgraded) {
-        (false, _) => write!(s, "took {name:?} out ({why})"),
-        (true, true) => write!(s, "upgraded {name:?} (its config changed)"),
-        (true, false) => write!(s, "injected {name:?}"),
+    let (verb, after) = match (why.is_empty(), report.upgraded) {
+        (false, _) => ("took ", " out ("),
+        (true, true) => ("upgraded ", " (its config changed)"),
+        (true, false) => ("injected ", ""),
     };
+    s.push_str(verb);
+    // Quoted as `{:?}` quotes it; a name of plain characters (what config validation lets through) as it is.
+    if name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b)) {
+        s.push('"');
+        s.push_str(name);
+        s.push('"');
+    } else {
+        let _ = write!(s, "{name:?}");
+    }
+    s.push_str(after);
+    if !why.is_empty() {
+        s.push_str(why);
+        s.push(')');
+    }
     let lists: [(&str, &[String]); 4] = [
         ("removed ", &report.removed),
         ("added ", &report.added),

@@ -59,10 +59,12 @@ pub(crate) fn choose(
     let selection = &injection.selection;
     let metadata = item.get("metadata");
     let text = |key: &str| metadata.and_then(|m| m.get(key)).and_then(Node::as_scalar).map(|s| s.value.as_str());
-    let labels = string_pairs(item, metadata.and_then(|m| m.get("labels")));
     let template_metadata =
         workload.template_path.iter().try_fold(item, |node, key| node.get(key)).and_then(|t| t.get("metadata"));
-    let pod_labels = string_pairs(item, template_metadata.and_then(|m| m.get("labels")));
+    // The labels are read only for a selector that looks at them.
+    let selectors = || std::iter::once(&selection.selector).chain(&selection.exclude);
+    let labels = labels_if(selectors().any(|s| s.label_selector.is_some()), item, metadata);
+    let pod_labels = labels_if(selectors().any(|s| s.pod_selector.is_some()), item, template_metadata);
     let candidate = Candidate {
         kind: &workload.kind,
         name: text("name").unwrap_or(""),
@@ -191,7 +193,7 @@ impl NamespaceIndex {
             return true;
         }
         let Some(metadata) = item.get("metadata") else { return true };
-        let Some(name) = metadata.get("name").and_then(Node::as_scalar).map(|s| s.value.to_string()) else {
+        let Some(name) = metadata.get("name").and_then(Node::as_scalar).map(|s| s.value.as_str().to_string()) else {
             return true;
         };
         let info = NamespaceInfo {
@@ -213,6 +215,15 @@ impl NamespaceIndex {
             asked.insert(name.to_string());
         }
         self.known.iter().find(|(n, _)| n == name).map(|(_, info)| info)
+    }
+}
+
+/// The labels under `metadata` when `wanted` (see [`string_pairs`]), else none.
+fn labels_if<'a>(wanted: bool, root: &'a Node, metadata: Option<&'a Node>) -> Vec<(&'a str, &'a str)> {
+    if wanted {
+        string_pairs(root, metadata.and_then(|m| m.get("labels")))
+    } else {
+        Vec::new()
     }
 }
 
@@ -283,7 +294,7 @@ fn inject_words(metadata: &Node, at: impl Fn() -> FieldPath) -> Vec<Said> {
     [("annotations", How::Annotation), ("labels", How::Label)]
         .into_iter()
         .filter_map(|(field, how)| {
-            let value = metadata.get(field)?.get(INJECT_KEY)?.as_scalar()?.value.to_string();
+            let value = metadata.get(field)?.get(INJECT_KEY)?.as_scalar()?.value.as_str().to_string();
             Some(Said { value, how, path: at().key(field).key(INJECT_KEY) })
         })
         .collect()

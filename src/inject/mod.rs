@@ -156,16 +156,16 @@ fn first_injection(
     name: &str,
     fields: &Fields<'_>,
 ) -> Result<Outcome, Failure> {
-    let sidecars: Vec<&str> = injection.adds.all_containers().map(|p| p.name.as_str()).collect();
+    let sidecar = |name: &str| injection.adds.all_containers().any(|p| p.name == name);
     // Only what the injection adds to can be filled by it (the status record always fills the annotations).
     let adds = &injection.adds;
     let filled_by = |index: usize| match PARTS[index].place {
         Place::Containers => adds.all_containers().next().is_some(),
         _ => index == ANNOTATIONS || !adds.of(index).is_empty(),
     };
-    let empty = empty_places(template, &sidecars, filled_by);
+    let empty = empty_places(template, sidecar, filled_by);
     #[cfg(debug_assertions)]
-    let every_empty = empty_places(template, &sidecars, |_| true);
+    let every_empty = empty_places(template, sidecar, |_| true);
     #[cfg(debug_assertions)]
     let as_read = template.clone();
     let mut report = Report::default();
@@ -212,7 +212,9 @@ fn values_of(
     let labels = template.get("metadata").and_then(|m| m.get("labels")).and_then(Node::as_mapping);
     let labels = labels
         .map(|m| {
-            m.entries.iter().filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_scalar()?.value.to_string())))
+            m.entries
+                .iter()
+                .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_scalar()?.value.as_str().to_string())))
         })
         .into_iter()
         .flatten()
@@ -227,7 +229,7 @@ fn values_of(
         .collect();
     let mut app_ports: Vec<String> = Vec::new();
     for port in app.iter().filter_map(|c| c.get("ports").and_then(Node::as_sequence)).flat_map(|s| &s.items) {
-        if let Some(p) = port.get("containerPort").and_then(Node::as_scalar).map(|s| s.value.to_string()) {
+        if let Some(p) = port.get("containerPort").and_then(Node::as_scalar).map(|s| s.value.as_str().to_string()) {
             if !app_ports.contains(&p) {
                 app_ports.push(p);
             }
@@ -616,14 +618,14 @@ fn add(
     let mut new_containers = Vec::new();
     for part in adds.init_containers() {
         if let Some(hash) = ctx.container(spec, part, init_list, &mut new_init, fields.spec) {
-            record.parts[INIT_CONTAINERS].push(&part.name, &hash);
+            record.parts[INIT_CONTAINERS].push(&part.name, hash);
         }
     }
     for part in adds.containers() {
         let (row, out) =
             if placement.native { (INIT_CONTAINERS, &mut new_init) } else { (CONTAINERS, &mut new_containers) };
         if let Some(hash) = ctx.container(spec, part, PARTS[row].field, out, fields.spec) {
-            record.parts[row].push(&part.name, &hash);
+            record.parts[row].push(&part.name, hash);
         }
     }
     insert(spec, init_list, new_init, placement.init_containers);
@@ -635,21 +637,22 @@ fn add(
             // An entry whose record kept the workload's own was given back by undo: it is the workload's now.
             let owned = old.parts[index].recorded(&part.name).filter(|_| !old.kept(&format!("{list}#{}", part.name)));
             if let Some(hash) = ctx.list_part(spec, kind, part, fields.spec, owned, &list) {
-                record.parts[index].push(&part.name, &hash);
+                record.parts[index].push(&part.name, hash);
             }
         }
     }
 
     // The app's own containers: regular containers that no injection added.
-    let injected: Vec<&str> =
-        others.injected_containers().chain(adds.all_containers().map(|p| p.name.as_str())).collect();
+    let injected =
+        |name: &str| others.injected_containers().any(|n| n == name) || adds.all_containers().any(|p| p.name == name);
     let wants_app = parts::at(Place::AppContainers).any(|(index, _)| !adds.of(index).is_empty());
     let mut first_app_container = None;
     let count = spec.get(containers_list).and_then(Node::as_sequence).map_or(0, |s| s.items.len());
     for position in 0..count {
         let Some(container) = nth_container(spec, position) else { continue };
-        let name = container.get("name").and_then(|n| n.as_scalar()).map(|s| s.value.to_string()).unwrap_or_default();
-        if injected.contains(&name.as_str()) {
+        let name =
+            container.get("name").and_then(|n| n.as_scalar()).map(|s| s.value.as_str().to_string()).unwrap_or_default();
+        if injected(&name) {
             continue;
         }
         first_app_container.get_or_insert_with(|| name.clone());
@@ -727,7 +730,7 @@ fn add(
                     }
                 }
             }
-            record.parts[index].push(&key, "");
+            record.parts[index].push(&key, String::new());
         }
     }
     record.before.append(&mut ctx.declared);
@@ -975,7 +978,7 @@ fn merge_node(base: &Node, over: &Node, container: bool) -> Node {
 }
 
 fn merge_list(base: &lossless_yaml::Sequence, over: &lossless_yaml::Sequence, key: &str) -> lossless_yaml::Sequence {
-    let id = |n: &Node| n.get(key).and_then(Node::as_scalar).map(|s| s.value.to_string());
+    let id = |n: &Node| n.get(key).and_then(Node::as_scalar).map(|s| s.value.as_str().to_string());
     let mut out = base.clone();
     for item in &over.items {
         match id(item).and_then(|k| out.items.iter().position(|b| id(b).as_deref() == Some(k.as_str()))) {
@@ -1166,7 +1169,7 @@ fn filled_from_empty(
     old: Option<&Record>,
     sidecars: &[&str],
 ) -> Vec<(String, String)> {
-    let mut out = filled_since(empty_places(without, sidecars, |_| true), work);
+    let mut out = filled_since(empty_places(without, |name| sidecars.contains(&name), |_| true), work);
     for (key, text) in old.map(|o| o.before.as_slice()).unwrap_or(&[]) {
         // (An entry kept under `list#identity`, or a merged declaration, is kept again by `add` if still needed.)
         let collection = !key.contains('#') && old.and_then(|o| o.before(key)).is_some_and(|n| empty_or_null(&n));
@@ -1179,7 +1182,11 @@ fn filled_from_empty(
 
 /// The places an injection may fill that are empty (or null) in `without`, each with its text.
 /// `wanted`: the rows (of [`PARTS`]) whose places are looked at.
-fn empty_places(without: &Mapping, sidecars: &[&str], wanted: impl Fn(usize) -> bool) -> Vec<(String, String)> {
+fn empty_places(
+    without: &Mapping,
+    sidecar: impl Fn(&str) -> bool,
+    wanted: impl Fn(usize) -> bool,
+) -> Vec<(String, String)> {
     // Looked up directly, with a key made only for a place found empty: this runs on every injected template.
     let mut out = Vec::new();
     let mut empty = |node: Option<&Node>, key: &dyn Fn() -> String| {
@@ -1197,18 +1204,17 @@ fn empty_places(without: &Mapping, sidecars: &[&str], wanted: impl Fn(usize) -> 
     for (_, k) in spec_rows.filter(|(index, _)| wanted(*index)) {
         empty(spec.and_then(|s| s.get(k.field)), &|| format!("spec/{}", k.field));
     }
-    let app_rows: Vec<&PartKind> =
-        parts::at(Place::AppContainers).filter(|(index, _)| wanted(*index)).map(|(_, k)| k).collect();
-    if app_rows.is_empty() {
+    let app_rows = || parts::at(Place::AppContainers).filter(|(index, _)| wanted(*index)).map(|(_, k)| k);
+    if app_rows().next().is_none() {
         return out;
     }
     let containers_list = PARTS[CONTAINERS].field;
     let containers = spec.and_then(|s| s.get(containers_list)).and_then(Node::as_sequence);
     let names = containers.into_iter().flat_map(|s| &s.items).filter_map(|c| c.get("name").and_then(Node::as_str));
-    for name in names.filter(|n| !sidecars.contains(n)) {
+    for name in names.filter(|n| !sidecar(n)) {
         // The first container of that name, as `place` finds it.
         let container = spec.and_then(|s| container_place(s, containers_list, Some(name), None));
-        for k in &app_rows {
+        for k in app_rows() {
             empty(container.and_then(|c| c.get(k.field)), &|| format!("spec/containers/{name}/{}", k.field));
         }
     }

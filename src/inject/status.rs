@@ -80,9 +80,9 @@ impl Entries {
     }
 
     /// Records `name`, added with a node whose meaning hashes to `hash`.
-    pub(crate) fn push(&mut self, name: &str, hash: &str) {
+    pub(crate) fn push(&mut self, name: &str, hash: String) {
         match self {
-            Entries::Hashes(e) => e.push((name.to_string(), hash.to_string())),
+            Entries::Hashes(e) => e.push((name.to_string(), hash)),
             Entries::Keys(e) => e.push(name.to_string()),
             Entries::PerContainer(_) => unreachable!("per-container parts are recorded with push_in"),
         }

@@ -595,9 +595,22 @@ impl NewMapping<'_> {
 
     /// `key: value`, the value an integer.
     pub fn integer(&mut self, key: &str, value: i64) {
-        use std::fmt::Write;
         self.key(key);
-        let _ = writeln!(self.e.out, " {value}");
+        // Its digits from the last, without the formatting machinery (a result per workload has one).
+        let mut digits = [0u8; 20];
+        let (mut rest, mut at) = (value.unsigned_abs(), digits.len());
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        let out = &mut self.e.out;
+        out.push_str(if value < 0 { " -" } else { " " });
+        out.extend(digits[at..].iter().map(|&d| char::from(d)));
+        out.push('\n');
     }
 
     /// `key:` and a mapping with the entries `entries` writes under it (`{}` for none).
@@ -994,7 +1007,7 @@ mod tests {
                         let key = keys[n % keys.len()];
                         match n % 4 {
                             0 | 1 => (key, Some(strings[n % strings.len()]), None, false),
-                            2 => (key, None, Some(n as i64 - 9), false),
+                            2 => (key, None, Some([n as i64 - 9, i64::MIN, i64::MAX, 0][(n / 4 + i) % 4]), false),
                             _ => (key, None, None, n % 3 == 0),
                         }
                     })
