@@ -91,19 +91,8 @@ fn scalar(s: &Scalar, out: &mut String) {
 }
 
 fn text(s: &str, out: &mut String) {
-    // The length's digits, without the formatting machinery: this runs for every scalar of every part.
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut n = s.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend(digits[at..].iter().map(|&d| char::from(d)));
+    // The length's digits: this runs for every scalar of every part.
+    lossless_yaml::push_decimal(out, s.len() as u64);
     out.push('"');
     out.push_str(s);
 }

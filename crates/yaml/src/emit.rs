@@ -596,20 +596,9 @@ impl NewMapping<'_> {
     /// `key: value`, the value an integer.
     pub fn integer(&mut self, key: &str, value: i64) {
         self.key(key);
-        // Its digits from the last, without the formatting machinery (a result per workload has one).
-        let mut digits = [0u8; 20];
-        let (mut rest, mut at) = (value.unsigned_abs(), digits.len());
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (rest % 10) as u8;
-            rest /= 10;
-            if rest == 0 {
-                break;
-            }
-        }
         let out = &mut self.e.out;
         out.push_str(if value < 0 { " -" } else { " " });
-        out.extend(digits[at..].iter().map(|&d| char::from(d)));
+        push_decimal(out, value.unsigned_abs());
         out.push('\n');
     }
 
@@ -655,6 +644,22 @@ impl NewMapping<'_> {
             }
         }
     }
+}
+
+/// Writes `n`'s decimal digits, without the formatting machinery (what writes a result's file index, once a
+/// workload, and the core's canonical text, once a scalar).
+pub fn push_decimal(out: &mut String, n: u64) {
+    let mut digits = [0u8; 20];
+    let (mut rest, mut at) = (n, digits.len());
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
 /// A key written `key` before `:`, or `None` when it needs the explicit `? key` form (empty, long, collection).

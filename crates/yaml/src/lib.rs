@@ -23,7 +23,7 @@ mod source;
 mod splice;
 mod text;
 
-pub use emit::{emit_document, emit_stream, NewList, NewMapping};
+pub use emit::{emit_document, emit_stream, push_decimal, NewList, NewMapping};
 pub use list::{ListHead, ListReader, ListWriter, WriteItems};
 pub use parse::{events_as_text, fast_reader_agrees, parse_part, parse_stream, ParseError, MAX_DEPTH};
 pub use scalar::{plain_is_safe_string, resolve_core, resolve_yaml11, Resolved};
