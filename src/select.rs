@@ -193,7 +193,7 @@ impl NamespaceIndex {
             return true;
         }
         let Some(metadata) = item.get("metadata") else { return true };
-        let Some(name) = metadata.get("name").and_then(Node::as_scalar).map(|s| s.value.as_str().to_string()) else {
+        let Some(name) = metadata.get("name").and_then(Node::as_scalar).map(|s| s.value.to_string()) else {
             return true;
         };
         let info = NamespaceInfo {
@@ -294,7 +294,7 @@ fn inject_words(metadata: &Node, at: impl Fn() -> FieldPath) -> Vec<Said> {
     [("annotations", How::Annotation), ("labels", How::Label)]
         .into_iter()
         .filter_map(|(field, how)| {
-            let value = metadata.get(field)?.get(INJECT_KEY)?.as_scalar()?.value.as_str().to_string();
+            let value = metadata.get(field)?.get(INJECT_KEY)?.as_scalar()?.value.to_string();
             Some(Said { value, how, path: at().key(field).key(INJECT_KEY) })
         })
         .collect()

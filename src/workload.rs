@@ -190,7 +190,7 @@ pub(crate) struct ObjectRef {
 impl ObjectRef {
     /// Reads apiVersion, kind, metadata.name and metadata.namespace; missing parts are empty.
     pub(crate) fn of(object: &Node) -> ObjectRef {
-        let text = |node: Option<&Node>| node.and_then(Node::as_scalar).map(|s| s.value.as_str().to_string());
+        let text = |node: Option<&Node>| node.and_then(Node::as_scalar).map(|s| s.value.to_string());
         let metadata = object.get("metadata");
         ObjectRef {
             api_version: text(object.get("apiVersion")).unwrap_or_default(),

@@ -170,7 +170,7 @@ fn flow_list(text: &str) -> Option<Node> {
     let [doc] = docs.as_slice() else { return None };
     let items = doc.root.as_sequence()?;
     let strings: Option<Vec<Node>> =
-        items.items.iter().map(|i| i.as_scalar().map(|s| Node::string(s.value.as_str().to_string()))).collect();
+        items.items.iter().map(|i| i.as_scalar().map(|s| Node::string(s.value.to_string()))).collect();
     Some(seq(strings?))
 }
 

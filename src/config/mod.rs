@@ -448,7 +448,7 @@ fn parts(spec: &Node, field: &str, key: impl Fn(&Node) -> String) -> Vec<Part> {
 
 /// The text of a scalar field of `node` ("" when absent).
 pub(crate) fn name_of(node: &Node, field: &str) -> String {
-    node.get(field).and_then(Node::as_scalar).map(|s| s.value.as_str().to_string()).unwrap_or_default()
+    node.get(field).and_then(Node::as_scalar).map(|s| s.value.to_string()).unwrap_or_default()
 }
 
 /// An envFrom source has no name of its own: it is identified by what it refers to, and its prefix.
@@ -466,7 +466,7 @@ fn map_parts(spec: &Node, field: &str) -> Vec<Part> {
         .filter_map(|(k, v)| {
             let mut node = v.clone();
             retag_strings(&mut node);
-            let name = k.as_scalar()?.value.as_str().to_string();
+            let name = k.as_scalar()?.value.to_string();
             let path = FieldPath::from("spec").key(field).key(&name);
             Some(Part { hash: meaning_hash(&node), path, name, node, templated: false })
         })
@@ -475,7 +475,7 @@ fn map_parts(spec: &Node, field: &str) -> Vec<Part> {
 
 fn strings(node: Option<&Node>) -> Vec<String> {
     node.and_then(Node::as_sequence)
-        .map(|s| s.items.iter().filter_map(|i| i.as_scalar().map(|s| s.value.as_str().to_string())).collect())
+        .map(|s| s.items.iter().filter_map(|i| i.as_scalar().map(|s| s.value.to_string())).collect())
         .unwrap_or_default()
 }
 
@@ -543,7 +543,7 @@ fn decode_selector(
 }
 
 fn decode_label_selector(node: &Node, path: &FieldPath, errors: &mut Vec<FieldError>) -> LabelSelector {
-    let text = |n: &Node| n.as_scalar().map(|s| s.value.as_str().to_string()).unwrap_or_default();
+    let text = |n: &Node| n.as_scalar().map(|s| s.value.to_string()).unwrap_or_default();
     let match_labels = node
         .get("matchLabels")
         .and_then(Node::as_mapping)

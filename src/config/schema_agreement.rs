@@ -51,14 +51,14 @@ fn to_json(node: &Node) -> Option<Value> {
                 _ => return None,
             },
             Resolved::Float(f) => Value::Number(Number::from_f64(f)?),
-            Resolved::Str | Resolved::Timestamp => Value::String(s.value.as_str().to_string()),
+            Resolved::Str | Resolved::Timestamp => Value::String(s.value.to_string()),
             Resolved::Merge | Resolved::Binary | Resolved::Other(_) => return None,
         },
         Node::Sequence(s) => Value::Array(s.items.iter().map(to_json).collect::<Option<_>>()?),
         Node::Mapping(m) => {
             let mut out = Map::new();
             for (key, value) in &m.entries {
-                out.insert(key.as_scalar()?.value.as_str().to_string(), to_json(value)?);
+                out.insert(key.as_scalar()?.value.to_string(), to_json(value)?);
             }
             Value::Object(out)
         }
@@ -191,7 +191,7 @@ fn mutated_configs_agree() {
             }));
             variants.push(mutate(&doc, &place, |slot| {
                 if let Slot::Entry(m, i) = slot {
-                    let key = m.entries[i].0.as_scalar().map(|s| s.value.as_str().to_string()).unwrap_or_default();
+                    let key = m.entries[i].0.as_scalar().map(|s| s.value.to_string()).unwrap_or_default();
                     m.entries[i].0 = Node::string(format!("{key}x"));
                 }
             }));

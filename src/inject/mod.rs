@@ -212,9 +212,7 @@ fn values_of(
     let labels = template.get("metadata").and_then(|m| m.get("labels")).and_then(Node::as_mapping);
     let labels = labels
         .map(|m| {
-            m.entries
-                .iter()
-                .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_scalar()?.value.as_str().to_string())))
+            m.entries.iter().filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_scalar()?.value.to_string())))
         })
         .into_iter()
         .flatten()
@@ -229,7 +227,7 @@ fn values_of(
         .collect();
     let mut app_ports: Vec<String> = Vec::new();
     for port in app.iter().filter_map(|c| c.get("ports").and_then(Node::as_sequence)).flat_map(|s| &s.items) {
-        if let Some(p) = port.get("containerPort").and_then(Node::as_scalar).map(|s| s.value.as_str().to_string()) {
+        if let Some(p) = port.get("containerPort").and_then(Node::as_scalar).map(|s| s.value.to_string()) {
             if !app_ports.contains(&p) {
                 app_ports.push(p);
             }
@@ -650,8 +648,7 @@ fn add(
     let count = spec.get(containers_list).and_then(Node::as_sequence).map_or(0, |s| s.items.len());
     for position in 0..count {
         let Some(container) = nth_container(spec, position) else { continue };
-        let name =
-            container.get("name").and_then(|n| n.as_scalar()).map(|s| s.value.as_str().to_string()).unwrap_or_default();
+        let name = container.get("name").and_then(|n| n.as_scalar()).map(|s| s.value.to_string()).unwrap_or_default();
         if injected(&name) {
             continue;
         }
@@ -978,7 +975,7 @@ fn merge_node(base: &Node, over: &Node, container: bool) -> Node {
 }
 
 fn merge_list(base: &lossless_yaml::Sequence, over: &lossless_yaml::Sequence, key: &str) -> lossless_yaml::Sequence {
-    let id = |n: &Node| n.get(key).and_then(Node::as_scalar).map(|s| s.value.as_str().to_string());
+    let id = |n: &Node| n.get(key).and_then(Node::as_scalar).map(|s| s.value.to_string());
     let mut out = base.clone();
     for item in &over.items {
         match id(item).and_then(|k| out.items.iter().position(|b| id(b).as_deref() == Some(k.as_str()))) {

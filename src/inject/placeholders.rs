@@ -230,7 +230,7 @@ mod tests {
         render(&mut node, &FieldPath::from("spec.env").index(0).key("value"), &values(), &mut errors);
         match errors.first() {
             Some((p, m)) => Err(format!("{p}: {m}")),
-            None => Ok(node.as_scalar().unwrap().value.as_str().to_string()),
+            None => Ok(node.as_scalar().unwrap().value.to_string()),
         }
     }
 

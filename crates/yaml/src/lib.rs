@@ -348,10 +348,10 @@ impl Node {
             Node::Scalar(s) => match resolve_core(s) {
                 Resolved::Null => "null".to_string(),
                 Resolved::Bool(b) => format!("the boolean {b}"),
-                Resolved::Int(_) => format!("the integer {}", s.value),
-                Resolved::Float(_) => format!("the number {}", s.value),
+                Resolved::Int(_) => format!("the integer {}", s.value.as_str()),
+                Resolved::Float(_) => format!("the number {}", s.value.as_str()),
                 Resolved::Str => format!("the string {:?}", s.value),
-                Resolved::Timestamp => format!("the timestamp {}", s.value),
+                Resolved::Timestamp => format!("the timestamp {}", s.value.as_str()),
                 Resolved::Merge => "the merge key <<".to_string(),
                 Resolved::Binary => "binary data".to_string(),
                 // As written in YAML (percent-encoded): a tag may hold a line break (`!a%0Ab`), and messages are
