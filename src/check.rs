@@ -3,48 +3,26 @@
 use crate::config::FieldError;
 use crate::path::FieldPath;
 use lossless_yaml::{Mapping, Node};
+use std::borrow::Borrow;
 
 /// What the API server (or the kubelet) would reject in a pod template, found in `after` but not in `before`:
-/// an injection answers for what it broke, not for what the workload already had wrong.
+/// an injection answers for what it broke, not for what the workload already had wrong. `before` gives the
+/// template as it was, asked for only when `after` has a problem: the common case has none, and a template
+/// edited in place must be made again to be looked at.
 ///
 /// `claims`: the names of the volume claim templates beside the pod template (a StatefulSet's), volumes the pod
 /// gets though its spec does not list them.
-pub(crate) fn new_problems(
-    before: &Mapping,
+pub(crate) fn new_problems<B: Borrow<Mapping>>(
     after: &Mapping,
     spec_field: &FieldPath,
     claims: &[String],
-) -> Vec<FieldError> {
-    let found = problems(after, spec_field, claims);
-    if found.is_empty() {
-        return Vec::new(); // the common case: no need to look at the pod as it was
-    }
-    not_in(found, before, spec_field, claims)
-}
-
-/// [`new_problems`] for a template edited in place: `before` makes the template as it was, asked for only when
-/// `after` has a problem (the common case has none, and needs no look at the pod as it was).
-pub(crate) fn problems_not_before(
-    after: &Mapping,
-    spec_field: &FieldPath,
-    claims: &[String],
-    before: impl FnOnce() -> Mapping,
+    before: impl FnOnce() -> B,
 ) -> Vec<FieldError> {
     let found = problems(after, spec_field, claims);
     if found.is_empty() {
         return Vec::new();
     }
-    not_in(found, &before(), spec_field, claims)
-}
-
-/// The `found` problems that `before` did not have.
-fn not_in(
-    found: Vec<(String, FieldError)>,
-    before: &Mapping,
-    spec_field: &FieldPath,
-    claims: &[String],
-) -> Vec<FieldError> {
-    let known: Vec<String> = problems(before, spec_field, claims).into_iter().map(|(key, _)| key).collect();
+    let known: Vec<String> = problems(before().borrow(), spec_field, claims).into_iter().map(|(key, _)| key).collect();
     found.into_iter().filter(|(key, _)| !known.contains(key)).map(|(_, e)| e).collect()
 }
 
@@ -170,7 +148,7 @@ mod tests {
 
     fn problems_in(yaml: &str) -> Vec<String> {
         let empty = template("spec: {}");
-        new_problems(&empty, &template(yaml), &"spec.template.spec".into(), &[])
+        new_problems(&template(yaml), &"spec.template.spec".into(), &[], || &empty)
             .iter()
             .map(ToString::to_string)
             .collect()
@@ -226,6 +204,6 @@ mod tests {
     #[test]
     fn problems_the_workload_already_had_are_not_new() {
         let broken = "spec: {containers: [{name: a, volumeMounts: [{name: gone, mountPath: /g}]}]}";
-        assert!(new_problems(&template(broken), &template(broken), &"spec".into(), &[]).is_empty());
+        assert!(new_problems(&template(broken), &"spec".into(), &[], || template(broken)).is_empty());
     }
 }

@@ -132,7 +132,7 @@ fn reconcile(
     }
     write_status(&mut work, &status, old.as_ref());
 
-    let introduced = crate::check::new_problems(template, &work, fields.spec, &fields.claims);
+    let introduced = crate::check::new_problems(&work, fields.spec, &fields.claims, || &*template);
     if !introduced.is_empty() {
         return Err(Failure::Errors(introduced));
     }
@@ -191,7 +191,7 @@ fn first_injection(
         debug_assert!(before.get("spec") == as_read.get("spec"), "the injection taken out is not the pod as read");
         before
     };
-    let introduced = crate::check::problems_not_before(template, fields.spec, &fields.claims, as_it_was);
+    let introduced = crate::check::new_problems(template, fields.spec, &fields.claims, as_it_was);
     if !introduced.is_empty() {
         return Err(Failure::Errors(introduced));
     }
