@@ -99,7 +99,7 @@ impl Spellings {
             .then(|| (b.len() * 31 + usize::from(first) * 7 + usize::from(last)) % Spellings::SLOTS)
     }
 
-    /// The text kept at `at` (a slot [`Emitter::spell`] filled).
+    /// The text kept at `at` (a slot [`Emitter::spell_str`] filled).
     fn text(&self, at: usize) -> &str {
         self.slots[at].as_ref().map_or("", |(_, text)| text)
     }
@@ -428,11 +428,9 @@ impl Emitter {
 
     /// `key: value` (or `? key` / `: value`) from where the key starts, through the end of its last line.
     pub(crate) fn entry(&mut self, key: &Node, value: &Node, indent: usize) {
-        if let Some(at) = key.as_scalar().and_then(|k| self.spell(k)) {
-            let text = self.spellings.text(at);
-            if !text.is_empty() && text.len() <= MAX_IMPLICIT_KEY {
-                self.out.push_str(text);
-                self.out.push(':');
+        if let Node::Scalar(k) = key {
+            if k.style == ScalarStyle::Auto && k.props.is_empty() {
+                self.string_key(&k.value, indent);
                 return self.value(value, indent);
             }
         }
@@ -497,16 +495,33 @@ impl Emitter {
         }
     }
 
-    /// The slot that holds the text of the new string `s` (see [`Spellings`]), kept there for the next time:
-    /// `None` for a scalar read from text, one with properties, one that is not kept.
-    fn spell(&mut self, s: &Scalar) -> Option<usize> {
-        if s.style != ScalarStyle::Auto || !s.props.is_empty() {
-            return None;
+    /// A new string key (no properties) through its `:`, as [`Emitter::entry`] writes one: implicit (`key:`)
+    /// when it is written on one line and not too long for readers, else `? key` then `:` on the next line.
+    fn string_key(&mut self, key: &str, indent: usize) {
+        if let Some(at) = self.spell_str(key) {
+            let text = self.spellings.text(at);
+            if !text.is_empty() && text.len() <= MAX_IMPLICIT_KEY {
+                self.out.push_str(text);
+                self.out.push(':');
+                return;
+            }
         }
-        self.spell_str(&s.value)
+        match render_auto(key, true) {
+            Rendered::Inline(text) if !text.is_empty() && text.len() <= MAX_IMPLICIT_KEY => {
+                self.out.push_str(&text);
+                self.out.push(':');
+            }
+            _ => {
+                self.out.push('?');
+                self.auto_string(key, indent, true);
+                self.indent(indent);
+                self.out.push(':');
+            }
+        }
     }
 
-    /// [`Emitter::spell`] for the new string `v`, without properties.
+    /// The slot that holds the text of the new string `v` (no properties; see [`Spellings`]), kept there for
+    /// the next time; `None` for one that is not kept.
     fn spell_str(&mut self, v: &str) -> Option<usize> {
         #[cfg(test)]
         if self.spellings.off {
@@ -616,33 +631,13 @@ impl NewMapping<'_> {
         }
     }
 
-    /// An entry's start and key, through its `:`, as [`Emitter::entry`] writes a new string key.
+    /// An entry's start and key, through its `:`.
     fn key(&mut self, key: &str) {
         if self.written > 0 || !self.first_inline {
             self.e.indent(self.indent);
         }
         self.written += 1;
-        let e = &mut *self.e;
-        if let Some(at) = e.spell_str(key) {
-            let text = e.spellings.text(at);
-            if !text.is_empty() && text.len() <= MAX_IMPLICIT_KEY {
-                e.out.push_str(text);
-                e.out.push(':');
-                return;
-            }
-        }
-        match render_auto(key, true) {
-            Rendered::Inline(text) if !text.is_empty() && text.len() <= MAX_IMPLICIT_KEY => {
-                e.out.push_str(&text);
-                e.out.push(':');
-            }
-            _ => {
-                e.out.push('?');
-                e.auto_string(key, self.indent, true);
-                e.indent(self.indent);
-                e.out.push(':');
-            }
-        }
+        self.e.string_key(key, self.indent);
     }
 }
 
