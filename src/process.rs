@@ -462,16 +462,7 @@ fn describe(name: &str, report: &inject::Report, why: &str) -> String {
         (true, true) => ("upgraded ", " (its config changed)"),
         (true, false) => ("injected ", ""),
     };
-    s.push_str(verb);
-    // Quoted as `{:?}` quotes it; a name of plain characters (what config validation lets through) as it is.
-    if name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b)) {
-        s.push('"');
-        s.push_str(name);
-        s.push('"');
-    } else {
-        let _ = write!(s, "{name:?}");
-    }
-    s.push_str(after);
+    let _ = write!(s, "{verb}{name:?}{after}");
     if !why.is_empty() {
         s.push_str(why);
         s.push(')');

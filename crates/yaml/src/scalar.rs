@@ -104,13 +104,6 @@ fn resolve_tagged(tag: &str, value: &str, schema: Schema) -> Resolved {
     }
 }
 
-fn resolve_plain(v: &str, schema: Schema) -> Resolved {
-    if plainly_a_word(v) {
-        return Resolved::Str;
-    }
-    resolve_plain_by_rules(v, schema)
-}
-
 /// Text that no rule can take for anything but a string: most text is a word, and a word is only ever a null
 /// or a boolean (`null`, `True`, `off`, `y`): every other rule starts with a digit, a sign, a dot, `~`, `<<` or
 /// `=`. Those words are at most five letters long and start `nu`, `no`, `tr`, `fa`, `ye`, `on` or `of` (in any
@@ -136,7 +129,8 @@ fn plainly_a_word(v: &str) -> bool {
     )
 }
 
-fn resolve_plain_by_rules(v: &str, schema: Schema) -> Resolved {
+/// The rules for plain text (`resolve` has glanced at it first: see [`plainly_a_word`]).
+fn resolve_plain(v: &str, schema: Schema) -> Resolved {
     if let Some(r) = resolve_go(v, schema) {
         return r;
     }
@@ -637,7 +631,7 @@ mod tests {
             if plainly_a_word(t) {
                 glanced += 1;
                 for schema in [Schema::Yaml11, Schema::Core] {
-                    assert_eq!(resolve_plain_by_rules(t, schema), Resolved::Str, "{t:?}");
+                    assert_eq!(resolve_plain(t, schema), Resolved::Str, "{t:?}");
                 }
             }
         }
