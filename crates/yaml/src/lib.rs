@@ -15,6 +15,7 @@
 #![deny(missing_docs)]
 
 mod emit;
+mod entries;
 mod list;
 pub mod meaning;
 mod parse;
@@ -24,6 +25,7 @@ mod splice;
 mod text;
 
 pub use emit::{emit_document, emit_stream, push_decimal, NewList, NewMapping};
+pub use entries::Entries;
 pub use list::{ListHead, ListReader, ListWriter, WriteItems};
 pub use parse::{events_as_text, fast_reader_agrees, parse_part, parse_stream, ParseError, MAX_DEPTH};
 pub use scalar::{plain_is_safe_string, resolve_core, resolve_yaml11, Resolved};
@@ -232,7 +234,7 @@ pub struct Sequence {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Mapping {
     /// In the order read. Keys are unique (the parser rejects duplicate scalar keys).
-    pub entries: Vec<(Node, Node)>,
+    pub entries: Entries,
     /// Its tag and anchor.
     pub props: Props,
 }
@@ -383,6 +385,13 @@ impl Node {
 }
 
 impl Mapping {
+    /// Makes every copy of this mapping made from now on share its entries, until it is changed: for a mapping
+    /// copied into many trees (an injected container), a copy is then a reference count, and copies compare
+    /// equal at a glance.
+    pub fn share(&mut self) {
+        self.entries.share();
+    }
+
     /// [`Node::same_meaning`] for two mappings, without wrapping (cloning) them into nodes: the same entries,
     /// in any order.
     pub fn same_meaning(&self, other: &Mapping) -> bool {

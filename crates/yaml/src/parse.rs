@@ -574,7 +574,7 @@ impl<'a> Builder<'a> {
                         while let (Some(k), Some(v)) = (drained.next(), drained.next()) {
                             entries.push((k, v));
                         }
-                        (Node::Mapping(Mapping { entries, props }), opened)
+                        (Node::Mapping(Mapping { entries: entries.into(), props }), opened)
                     }
                     _ => return Err(mark.error("unbalanced events from libyaml")),
                 };
