@@ -769,6 +769,10 @@ fn callgrind(valgrind: &Path, c: &Cmd, scratch: &Path) -> Counts {
         valgrind.into(),
         "--tool=callgrind".into(),
         "--cache-sim=yes".into(),
+        // Fixed sizes (a common core's), so that counts from machines with other CPUs compare.
+        "--I1=32768,8,64".into(),
+        "--D1=32768,8,64".into(),
+        "--LL=8388608,16,64".into(),
         format!("--callgrind-out-file={}", out.display()).into(),
     ];
     let mut command = c.command(Some(&wrapper));
@@ -1010,7 +1014,7 @@ fn report(
     if let (Some(f), Some(n)) = (counts.get(&V::FloorNative), counts.get(&V::Native)) {
         let _ = writeln!(
             s,
-            "\nCallgrind at 1,000 workloads, native (`--cache-sim=yes`; the cycle estimate is instructions + 10 per first-level miss + 100 per last-level miss):\n"
+            "\nCallgrind at 1,000 workloads, native (`--cache-sim=yes`, 32 KB first-level caches, 8 MB last level; the cycle estimate is instructions + 10 per first-level miss + 100 per last-level miss):\n"
         );
         let _ = writeln!(s, "| | instructions | L1 misses (I + D) | LL misses | cycle estimate |");
         let _ = writeln!(s, "|---|---:|---:|---:|---:|");
