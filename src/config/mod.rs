@@ -594,3 +594,59 @@ fn decode_label_selector(node: &Node, path: &FieldPath, errors: &mut Vec<FieldEr
 pub(crate) fn err(path: impl Into<FieldPath>, message: impl Into<String>) -> FieldError {
     FieldError { path: path.into(), message: message.into() }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inject::placeholders::Values;
+
+    fn injection(yaml: &str) -> Injection {
+        let docs = lossless_yaml::parse_stream(yaml.as_bytes()).expect("YAML");
+        load(Some(&docs[0].root)).expect("a valid config")
+    }
+
+    const CONFIG: &str = "apiVersion: sidecar-injector.dev/v1alpha1
+kind: SidecarInjector
+metadata: {name: mesh}
+spec:
+  containers:
+  - name: proxy
+    image: envoy:1.31
+    args: [--service, '{{workload.name}}']
+  volumes:
+  - name: certs
+    emptyDir: {}
+";
+
+    #[test]
+    fn the_parts_are_shared_with_the_workloads_they_are_copied_into() {
+        let mesh = injection(CONFIG);
+        let parts: Vec<&Part> = mesh.adds.parts.iter().flatten().collect();
+        assert_eq!(parts.len(), 2);
+        for part in parts {
+            let m = part.node.as_mapping().expect("a mapping part");
+            assert!(m.entries.is_shared(), "{} is copied into every workload: shared, it costs a count", part.name);
+        }
+    }
+
+    #[test]
+    fn filling_a_shared_part_for_one_workload_leaves_the_config_as_written() {
+        let mesh = injection(CONFIG);
+        let values = Values {
+            name: "web".into(),
+            namespace: None,
+            kind: "Deployment".into(),
+            labels: Vec::new(),
+            labels_at: FieldPath::from("spec"),
+            app_containers: vec!["app".into()],
+            app_ports: Vec::new(),
+        };
+        let filled = mesh.filled(&values).expect("filled");
+        let args = |i: &Injection| -> Vec<String> {
+            let container = i.adds.containers()[0].node.get("args").and_then(Node::as_sequence).expect("args");
+            container.items.iter().filter_map(Node::as_str).map(str::to_string).collect()
+        };
+        assert_eq!(args(&filled), ["--service", "web"]);
+        assert_eq!(args(&mesh), ["--service", "{{workload.name}}"], "the shared original is not changed");
+    }
+}
