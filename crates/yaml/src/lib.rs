@@ -51,8 +51,11 @@ pub fn utf8_input(input: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     };
     let Some(units) = units(big).collect::<Option<Vec<u16>>>() else { return std::borrow::Cow::Borrowed(input) };
     match String::from_utf16(&units) {
-        // The byte order mark said which UTF-16 it was; UTF-8 text needs none.
-        Ok(text) => std::borrow::Cow::Owned(text.strip_prefix('\u{FEFF}').unwrap_or(&text).as_bytes().to_vec()),
+        // The byte order mark (not among the units) said which UTF-16 it was; UTF-8 text needs none, unless the
+        // text begins with U+FEFF itself: a reader takes the first one of a stream as its mark, so without one
+        // that character would be taken for it and lost.
+        Ok(text) if text.starts_with('\u{FEFF}') => std::borrow::Cow::Owned(format!("\u{FEFF}{text}").into_bytes()),
+        Ok(text) => std::borrow::Cow::Owned(text.into_bytes()),
         Err(_) => std::borrow::Cow::Borrowed(input),
     }
 }

@@ -164,3 +164,28 @@ fn mutated_inputs_never_panic() {
     }
     assert!(parsed > 1000, "only {parsed} mutants parsed");
 }
+
+/// UTF-16 input is read as the UTF-8 text `utf8_input` gives, and written back from it: that text must mean what
+/// the UTF-16 bytes mean. A U+FEFF right after the byte order mark is content (or a second mark, which a reader
+/// skips at the start of a line); the text without any mark would lose the first of them to the UTF-8 reader.
+/// (Found by fuzzing `plugin`: `fuzz/regressions/plugin/utf16-zero-width-no-break-space-after-the-mark`.)
+#[test]
+fn utf16_input_keeps_the_zero_width_no_break_spaces_after_its_mark() {
+    for extra in 0..4 {
+        for big in [true, false] {
+            let text: String = "\u{FEFF}".repeat(extra) + "ners: x\n";
+            let mut input: Vec<u8> = if big { vec![0xFE, 0xFF] } else { vec![0xFF, 0xFE] };
+            for unit in text.encode_utf16() {
+                input.extend(if big { unit.to_be_bytes() } else { unit.to_le_bytes() });
+            }
+            let what = format!("{extra} U+FEFF after the mark, big-endian {big}");
+            let read = parse_stream(&input).expect(&what);
+            let utf8 = utf8_input(&input);
+            let read_as_utf8 = parse_stream(&utf8).expect(&what);
+            same_docs(&read, &read_as_utf8).unwrap_or_else(|e| panic!("{what}: {e}"));
+            let written = emit_stream_from(&read_as_utf8, &utf8);
+            let again = parse_stream(written.as_bytes()).expect(&what);
+            same_docs(&read, &again).unwrap_or_else(|e| panic!("{what}: written back: {e}\n{written:?}"));
+        }
+    }
+}
