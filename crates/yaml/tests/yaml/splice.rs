@@ -204,3 +204,13 @@ fn an_empty_key_written_anew_into_a_flow_mapping_is_explicit() {
     let out = emit_stream_from(&docs, text.as_bytes());
     assert!(parse(&out)[0].root.same_meaning(&docs[0].root), "{out:?}");
 }
+
+/// A document written anew after a changed one gets its `---` separator unless its text begins with a marker
+/// of its own; a plain scalar that begins with three dashes (`---c`) is not one. (Found by fuzzing
+/// `yaml_roundtrip`: `fuzz/regressions/yaml_roundtrip/plain-scalar-of-dashes-after-a-changed-document`.)
+#[test]
+fn a_document_that_begins_with_dashes_keeps_its_separator() {
+    for input in ["a: b\n---\n---c\n", "!t\na: [b]\n---\n---c d\n", "a: b\n--- ---c\n!!d\n", "a: b\n---\n---\n"] {
+        lossless_yaml::meaning::check_round_trip(input.as_bytes()).unwrap_or_else(|e| panic!("{input:?}: {e}"));
+    }
+}
