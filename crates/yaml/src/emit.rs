@@ -40,7 +40,7 @@ pub fn emit_stream(docs: &[Document]) -> String {
 }
 
 /// The document's text, and whether it starts with its own `---` (or directive).
-fn document(doc: &Document) -> (String, bool) {
+pub(crate) fn document(doc: &Document) -> (String, bool) {
     let mut e = Emitter::new(reserve(&doc.root));
     let explicit = e.document(doc);
     (e.out, explicit)

@@ -164,10 +164,10 @@ pub fn emit_stream_from(docs: &[Document], src: &[u8]) -> String {
             Err(mut out) => {
                 // The generator's own header; a separator unless it writes its own `---`.
                 out.truncate(at);
-                let t = super::emit_stream(std::slice::from_ref(doc));
+                let (t, own_marker) = super::emit::document(doc);
                 if i > 0 && doc.version.is_some() {
                     out.push_str("...\n");
-                } else if i > 0 && !starts_with_document_marker(&t) {
+                } else if i > 0 && !own_marker {
                     out.push_str("---\n");
                 }
                 out.push_str(&t);
@@ -176,12 +176,6 @@ pub fn emit_stream_from(docs: &[Document], src: &[u8]) -> String {
         };
     }
     out
-}
-
-/// Whether `text` begins with a `---` marker: followed by a blank or the end, not by more of a plain scalar
-/// (`---c` is one, and needs the separator written before it).
-fn starts_with_document_marker(text: &str) -> bool {
-    text.strip_prefix("---").is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\n', '\r']))
 }
 
 /// One document written back into `src`, the text it was the only (or first) document of; see
